@@ -1,0 +1,145 @@
+# etwmap - plain Makefile.
+#
+#   make                 release build: build/etwmap
+#   make demo            build, then run etwmap on the bundled example
+#   make check           unit + CLI + corpus tests under ASan/UBSan, then a
+#                        short smoke run of every fuzz harness
+#   make fuzz            build the libFuzzer harnesses (build/fuzz/)
+#   make fuzz-run FUZZ_SECONDS=600   run each harness that long
+#   make bench           benchmarks (bench/)
+#   make fixtures        rebuild tests/fixtures from source (needs clang, lld)
+#   make install PREFIX=/usr/local
+#
+# Sources are found by pattern: src/**/*.c is the library, src/cli/*.c the
+# command line, tests/test_*.c one test program each, fuzz/*_fuzz.c one
+# harness each, bench/*_bench.c one benchmark each.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= cc
+FUZZ_CC ?= clang
+PKG_CONFIG ?= pkg-config
+
+# Libraries used by the library and CLI (none yet) and by the tests.
+LIB_PKGS :=
+TEST_PKGS := cmocka
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wno-unused-parameter -Wvla
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
+               -DETWMAP_VERSION='"$(VERSION)"' -Isrc $(WARN) \
+               $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS)))
+LIB_LIBS := $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --libs $(LIB_PKGS)))
+
+RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -g $(SAN)
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all
+
+LIB_SRC := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*'))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/*_fuzz.c))
+BENCH_SRC := $(sort $(wildcard bench/*_bench.c))
+HDRS := $(shell find src -name '*.h')
+
+B := build
+REL_OBJ := $(LIB_SRC:%.c=$(B)/rel/%.o)
+REL_CLI_OBJ := $(CLI_SRC:%.c=$(B)/rel/%.o)
+ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
+ASAN_CLI_OBJ := $(CLI_SRC:%.c=$(B)/asan/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o)
+TESTS := $(TEST_SRC:tests/%.c=$(B)/asan/tests/%)
+FUZZERS := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+.PHONY: all deps demo check test unit fuzz fuzz-run fuzz-smoke bench \
+        fixtures install uninstall clean format
+
+all: $(B)/etwmap
+
+# Installs missing Debian packages once (scripts/deps.sh is a no-op when
+# everything is there); the stamp keeps later runs instant.
+deps: $(B)/.deps
+$(B)/.deps: scripts/deps.sh
+	@mkdir -p $(B)
+	@scripts/deps.sh
+	@touch $@
+
+$(B)/rel/%.o: %.c $(HDRS) | $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+
+$(B)/asan/%.o: %.c $(HDRS) | $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ASAN_CFLAGS) -c $< -o $@
+
+$(B)/fuzzobj/%.o: %.c $(HDRS) | $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(B)/etwmap: $(REL_OBJ) $(REL_CLI_OBJ)
+	$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIB_LIBS)
+
+$(B)/asan/etwmap: $(ASAN_OBJ) $(ASAN_CLI_OBJ)
+	$(FUZZ_CC) $(ASAN_CFLAGS) -o $@ $^ $(LIB_LIBS)
+
+$(B)/asan/tests/%: tests/%.c $(ASAN_OBJ) tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ASAN_CFLAGS) -Itests $$($(PKG_CONFIG) --cflags $(TEST_PKGS)) \
+	    -o $@ $< $(ASAN_OBJ) $(LIB_LIBS) $$($(PKG_CONFIG) --libs $(TEST_PKGS))
+
+$(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LIB_LIBS)
+
+$(B)/bench/%: bench/%.c $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -o $@ $< $(REL_OBJ) $(LIB_LIBS)
+
+demo: $(B)/etwmap
+	$(B)/etwmap info tests/fixtures/kdriver/kdriver.sys
+
+# The README's test command. Everything runs under ASan/UBSan; the last
+# line is "N passed, N failed, N skipped".
+FUZZ_SMOKE_SECONDS ?= 15
+check: $(TESTS) $(B)/asan/etwmap $(FUZZERS)
+	@tests/run.sh $(B)/asan $(FUZZ_SMOKE_SECONDS)
+test: check
+
+unit: $(TESTS)
+
+fuzz: $(FUZZERS)
+
+FUZZ_SECONDS ?= 600
+fuzz-run: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	    n=$$(basename $$f); mkdir -p $(B)/fuzz/corpus-$$n; \
+	    echo "== $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -print_final_stats=1 $(B)/fuzz/corpus-$$n fuzz/corpus/$${n%_fuzz} \
+	        || exit 1; \
+	done
+
+bench: $(BENCHES)
+	@for b in $(BENCHES); do $$b || exit 1; done
+
+fixtures:
+	tests/fixtures/build.sh
+
+install: $(B)/etwmap
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(B)/etwmap $(DESTDIR)$(PREFIX)/bin/etwmap
+	install -m 644 docs/etwmap.1 $(DESTDIR)$(PREFIX)/share/man/man1/etwmap.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/etwmap $(DESTDIR)$(PREFIX)/share/man/man1/etwmap.1
+
+format:
+	clang-format -i $$(find src tests fuzz bench -name '*.[ch]')
+
+clean:
+	rm -rf $(B)

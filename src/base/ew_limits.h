@@ -1,0 +1,51 @@
+/*
+ * ew_limits.h - every cap etwmap puts on what an input file controls.
+ *
+ * Each value is far above anything seen in real Windows binaries (the
+ * comment says what was seen) and small enough that hitting it costs
+ * little time or memory. Tests exercise each at the cap and one past it.
+ */
+#ifndef EW_LIMITS_H
+#define EW_LIMITS_H
+
+/* Largest input file etwmap maps: ntoskrnl.exe is ~12 MB, the biggest
+ * public PDBs (chrome.dll) ~2 GB. */
+#define EW_MAX_FILE_SIZE ((unsigned long long)4 << 30)
+
+/* Memory one arena may use; parsers size their models from counts already
+ * checked against file bytes, so real inputs stay far below this. */
+#define EW_ARENA_DEFAULT_BUDGET ((size_t)8 << 30)
+
+/* PE: the loader allows 96 sections (PE/COFF spec); YARA uses the same. */
+#define PE_MAX_SECTIONS 96
+/* Exports and imports: ntoskrnl has ~3,000 exports, win32k ~1,500
+ * imports; 1 << 16 matches the ordinal range. */
+#define PE_MAX_EXPORTS 65536
+#define PE_MAX_IMPORT_DLLS 4096
+#define PE_MAX_IMPORTS 65536
+/* Longest symbol or DLL name read from a PE (C++ names reach ~4 KB). */
+#define PE_MAX_NAME 4096
+/* Resource tree: type / name / language = 3 levels; entries in all. */
+#define PE_MAX_RESOURCE_DEPTH 3
+#define PE_MAX_RESOURCES 65536
+/* .pdata: ntoskrnl has ~40,000 RUNTIME_FUNCTION entries. */
+#define PE_MAX_RUNTIME_FUNCTIONS (1u << 22)
+/* Chained unwind info links followed before giving up (real: 1-3). */
+#define PE_MAX_UNWIND_CHAIN 32
+/* Base relocation blocks' entries in all (ntoskrnl: ~150,000). */
+#define PE_MAX_RELOCS (1u << 24)
+/* Debug directory entries (real: < 10). */
+#define PE_MAX_DEBUG_ENTRIES 64
+/* POGO entries (real: a few hundred). */
+#define PE_MAX_POGO_ENTRIES 65536
+/* CFG function table entries (ntoskrnl: ~30,000). */
+#define PE_MAX_GUARD_FUNCTIONS (1u << 22)
+
+/* MSF/PDB: block sizes allowed by msf.cpp; streams in a big PDB ~ 10^5. */
+#define MSF_MAX_STREAMS (1u << 20)
+#define PDB_MAX_MODULES (1u << 20)
+#define PDB_MAX_SYMBOLS (1u << 24)
+#define PDB_MAX_NAME 4096
+#define PDB_MAX_ANNOTATION_STRINGS 4096
+
+#endif
