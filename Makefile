@@ -44,7 +44,7 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/*_fuzz.c))
 BENCH_SRC := $(sort $(wildcard bench/*_bench.c))
-HDRS := $(shell find src -name '*.h')
+HDRS := $(shell find src -name '*.h') $(wildcard data/*.inc)
 
 B := build
 REL_OBJ := $(LIB_SRC:%.c=$(B)/rel/%.o)
