@@ -44,6 +44,7 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/*_fuzz.c))
 BENCH_SRC := $(sort $(wildcard bench/*_bench.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 HDRS := $(shell find src -name '*.h') $(wildcard data/*.inc)
 
 B := build
@@ -55,6 +56,8 @@ FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o)
 TESTS := $(TEST_SRC:tests/%.c=$(B)/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+# test-only programs (e.g. pdbdump: the PDB reader's view, for oracles)
+TOOLS := $(TOOL_SRC:tests/tools/%.c=$(B)/asan/tests/tool_%)
 
 .PHONY: all deps demo check test unit fuzz fuzz-run fuzz-smoke bench \
         fixtures install uninstall clean format
@@ -87,10 +90,14 @@ $(B)/etwmap: $(REL_OBJ) $(REL_CLI_OBJ)
 $(B)/asan/etwmap: $(ASAN_OBJ) $(ASAN_CLI_OBJ)
 	$(FUZZ_CC) $(ASAN_CFLAGS) -o $@ $^ $(LIB_LIBS)
 
-$(B)/asan/tests/%: tests/%.c $(ASAN_OBJ) tests/testutil.h
+$(B)/asan/tests/test_%: tests/test_%.c $(ASAN_OBJ) tests/testutil.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(ASAN_CFLAGS) -Itests $$($(PKG_CONFIG) --cflags $(TEST_PKGS)) \
 	    -o $@ $< $(ASAN_OBJ) $(LIB_LIBS) $$($(PKG_CONFIG) --libs $(TEST_PKGS))
+
+$(B)/asan/tests/tool_%: tests/tools/%.c $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_OBJ) $(LIB_LIBS)
 
 $(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -106,7 +113,7 @@ demo: $(B)/etwmap
 # The README's test command. Everything runs under ASan/UBSan; the last
 # line is "N passed, N failed, N skipped".
 FUZZ_SMOKE_SECONDS ?= 15
-check: $(TESTS) $(B)/asan/etwmap $(FUZZERS)
+check: $(TESTS) $(TOOLS) $(B)/asan/etwmap $(B)/etwmap $(FUZZERS)
 	@tests/run.sh $(B)/asan $(FUZZ_SMOKE_SECONDS)
 test: check
 

@@ -47,5 +47,31 @@
 #define PDB_MAX_SYMBOLS (1u << 24)
 #define PDB_MAX_NAME 4096
 #define PDB_MAX_ANNOTATION_STRINGS 4096
+/* Section headers in a PDB: a u16 segment number addresses them. */
+#define PDB_MAX_SECTIONS 0xFFFFu
+
+/* WEVT_TEMPLATE (FORMATS.md §2; real: 4 providers, 9 elements, 322 events,
+ * 36 fields, nesting depth 3 in the corpus). */
+#define WEVT_MAX_PROVIDERS 1024        /* CRIM provider descriptors */
+#define WEVT_MAX_ELEMENTS 64           /* element descriptors per WEVT block */
+#define WEVT_MAX_RECORDS (1u << 18)    /* records in one element: events, maps, .. */
+#define WEVT_MAX_FIELDS 4096           /* item descriptors in one TEMP */
+#define WEVT_MAX_BINXML_DEPTH 64       /* element nesting in a TEMP's BinXML */
+#define WEVT_MAX_NAME 8192             /* bytes of one UTF-16 name string */
+#define WEVT_MAX_WARNINGS 1024         /* warnings kept; later ones only counted */
+/* RT_MESSAGETABLE (FORMATS.md §2.8; real: ~1,000 entries, ~50 blocks). */
+#define MSGTAB_MAX_BLOCKS 65536
+#define MSGTAB_MAX_ENTRIES (1u << 20)
+
+/* TraceLogging (FORMATS.md §1). Seen: win32kbase.sys 13 providers / 278
+ * events, <= 57 fields per event, structs nested 2 deep, names < 64
+ * bytes. A blob is at most 65,551 bytes (u16 RemainingSize), so these only
+ * bound work on huge hostile ranges. */
+#define TLG_MAX_PROVIDERS 65536
+#define TLG_MAX_EVENTS (1u << 20)
+#define TLG_MAX_FIELDS 4096      /* per event; ETW takes <= 128 data items */
+#define TLG_MAX_STRUCT_DEPTH 32  /* nested structs open at once */
+#define TLG_MAX_NAME 4096        /* bytes before the NUL, like PE_MAX_NAME */
+#define TLG_MAX_WARNINGS 256     /* kept; more are only counted */
 
 #endif

@@ -155,11 +155,12 @@ ew_status ew_rd_cstr_at(const ew_rd *r, size_t off, size_t max, ew_str *out)
     if (off > r->size)
         return ew_rd_fail(r, EW_E_TRUNCATED, off, "string offset past end");
     size_t avail = r->size - off;
-    size_t lim = avail < max ? avail : max;
+    /* max bytes of text plus the NUL; max < avail guards the + 1 */
+    size_t lim = max < avail ? max + 1 : avail;
     const uint8_t *p = r->base + off;
     const uint8_t *nul = lim ? memchr(p, 0, lim) : NULL;
     if (!nul) {
-        if (lim == max && avail > max)
+        if (lim == max + 1)
             return ew_rd_fail(r, EW_E_LIMIT, off,
                               "string longer than %zu bytes", max);
         return ew_rd_fail(r, EW_E_TRUNCATED, off, "unterminated string");
