@@ -59,6 +59,12 @@ BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 # test-only programs (e.g. pdbdump: the PDB reader's view, for oracles)
 TOOLS := $(TOOL_SRC:tests/tools/%.c=$(B)/asan/tests/tool_%)
 
+# keep objects and test programs between runs (no "rm" after the last line)
+.SECONDARY:
+
+# V=1 shows the full commands
+Q := $(if $(V),,@)
+
 .PHONY: all deps demo check test unit fuzz fuzz-run fuzz-smoke bench \
         fixtures install uninstall clean format
 
@@ -74,38 +80,47 @@ $(B)/.deps: scripts/deps.sh
 
 $(B)/rel/%.o: %.c $(HDRS) | $(B)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(RELEASE_CFLAGS) -c $< -o $@
 
 $(B)/asan/%.o: %.c $(HDRS) | $(B)/.deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(ASAN_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC-SAN  $<")
+	$(Q)$(FUZZ_CC) $(ASAN_CFLAGS) -c $< -o $@
 
 $(B)/fuzzobj/%.o: %.c $(HDRS) | $(B)/.deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC-FUZZ $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(B)/etwmap: $(REL_OBJ) $(REL_CLI_OBJ)
-	$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIB_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(B)/asan/etwmap: $(ASAN_OBJ) $(ASAN_CLI_OBJ)
-	$(FUZZ_CC) $(ASAN_CFLAGS) -o $@ $^ $(LIB_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(FUZZ_CC) $(ASAN_CFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(B)/asan/tests/test_%: tests/test_%.c $(ASAN_OBJ) tests/testutil.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(ASAN_CFLAGS) -Itests $$($(PKG_CONFIG) --cflags $(TEST_PKGS)) \
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(FUZZ_CC) $(ASAN_CFLAGS) -Itests $$($(PKG_CONFIG) --cflags $(TEST_PKGS)) \
 	    -o $@ $< $(ASAN_OBJ) $(LIB_LIBS) $$($(PKG_CONFIG) --libs $(TEST_PKGS))
 
 $(B)/asan/tests/tool_%: tests/tools/%.c $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_OBJ) $(LIB_LIBS)
+	@$(if $(Q),echo "  TOOL    $@")
+	$(Q)$(FUZZ_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_OBJ) $(LIB_LIBS)
 
 $(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LIB_LIBS)
+	@$(if $(Q),echo "  FUZZER  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LIB_LIBS)
 
 $(B)/bench/%: bench/%.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -o $@ $< $(REL_OBJ) $(LIB_LIBS)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(RELEASE_CFLAGS) -o $@ $< $(REL_OBJ) $(LIB_LIBS)
 
 demo: $(B)/etwmap
 	$(B)/etwmap info tests/fixtures/kdriver/kdriver.sys

@@ -30,8 +30,12 @@
 #define PE_MAX_RESOURCES 65536
 /* .pdata: ntoskrnl has ~40,000 RUNTIME_FUNCTION entries. */
 #define PE_MAX_RUNTIME_FUNCTIONS (1u << 22)
-/* Chained unwind info links followed before giving up (real: 1-3). */
+/* Chained unwind info links followed before giving up (real: <= 4). */
 #define PE_MAX_UNWIND_CHAIN 32
+/* Unwind-info reads per .pdata entry on average, all chains together
+ * (real: <= 1.39, fltMgr.sys), so millions of entries cannot each walk a
+ * long chain. */
+#define PE_UNWIND_LINKS_PER_FUNCTION 4u
 /* Base relocation blocks' entries in all (ntoskrnl: ~150,000). */
 #define PE_MAX_RELOCS (1u << 24)
 /* Debug directory entries (real: < 10). */

@@ -1,0 +1,57 @@
+#include "etw_api.h"
+
+#include <string.h>
+
+static const etw_api apis[] = {
+#define X(name, kind, parg, earg) {#name, kind, parg, earg},
+#include "etw_api_list.h"
+#undef X
+};
+
+static const char *const kind_names[ETW_API_KIND_COUNT] = {
+    [ETW_API_REGISTER] = "register",
+    [ETW_API_UNREGISTER] = "unregister",
+    [ETW_API_WRITE] = "write",
+    [ETW_API_WRITE_STRING] = "write-string",
+    [ETW_API_WRITE_NOREG] = "write-noregistration",
+    [ETW_API_WPP] = "wpp",
+    [ETW_API_CLASSIC] = "classic",
+    [ETW_API_TRACELOGGING] = "tracelogging",
+    [ETW_API_KERNEL] = "legacy-kernel",
+    [ETW_API_SUPPORT] = "support",
+};
+
+const etw_api *etw_api_table(size_t *count)
+{
+    *count = sizeof apis / sizeof apis[0];
+    return apis;
+}
+
+const char *etw_api_kind_name(etw_api_kind kind)
+{
+    return (unsigned)kind < ETW_API_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+const etw_api *etw_api_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    const etw_api *best = NULL;
+    size_t best_n = 0;
+    for (size_t i = 0; i < sizeof apis / sizeof apis[0]; i++) {
+        const etw_api *a = &apis[i];
+        size_t n = strlen(a->name);
+        if (strncmp(name, a->name, n) != 0)
+            continue;
+        if (name[n] == 0)
+            return a;
+        /* TraceLogging helpers carry suffixes: "_tlgWriteTransfer_Etw
+         * WriteTransfer", "_tlgWriteTemplate<...>::Write<...>" (FORMATS.md
+         * §1.10: match by prefix); the longest prefix names the helper. */
+        if (a->kind == ETW_API_TRACELOGGING && n > best_n) {
+            best = a;
+            best_n = n;
+        }
+    }
+    return best;
+}

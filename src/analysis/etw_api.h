@@ -1,0 +1,42 @@
+/*
+ * etw_api.h - which functions are ETW APIs, and what their arguments mean.
+ *
+ * One table (etw_api_list.h) serves import listing now and site recognition
+ * later. Lookup is by exact name; TraceLogging helpers match by prefix
+ * (the compiler appends the wrapped API: "_tlgWriteTransfer_EtwWriteTransfer",
+ * "_tlgWriteTemplate<...>::Write<...>").
+ */
+#ifndef ETW_API_H
+#define ETW_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum etw_api_kind {
+    ETW_API_REGISTER,
+    ETW_API_UNREGISTER,
+    ETW_API_WRITE,
+    ETW_API_WRITE_STRING,
+    ETW_API_WRITE_NOREG,
+    ETW_API_WPP,
+    ETW_API_CLASSIC,
+    ETW_API_TRACELOGGING,
+    ETW_API_KERNEL,
+    ETW_API_SUPPORT, /* set-information, enabled checks, activity ids */
+    ETW_API_KIND_COUNT
+} etw_api_kind;
+
+typedef struct etw_api {
+    const char *name;
+    etw_api_kind kind;
+    int provider_arg; /* 0-based; -1 none */
+    int event_arg;    /* 0-based; -1 none */
+} etw_api;
+
+/* The entry for name, or NULL. Names are compared exactly, except that a
+ * TraceLogging helper name followed by '_' or '<' matches its base. */
+const etw_api *etw_api_find(const char *name);
+const char *etw_api_kind_name(etw_api_kind kind); /* "register", "write", ... */
+const etw_api *etw_api_table(size_t *count);
+
+#endif
