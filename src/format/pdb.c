@@ -785,7 +785,13 @@ ew_status pdb_match(const pdb_file *pdb, const uint8_t guid[16], uint32_t age,
                     ew_diag *d)
 {
     bool guid_ok = memcmp(pdb->guid, guid, 16) == 0;
-    bool age_ok = pdb->has_dbi ? pdb->dbi_age == age : pdb->age >= age;
+    /* The DBI age is the linker's and normally equals the RSDS age; the
+     * info-stream age grows when a PDB is rewritten (e.g. stripped: the
+     * public ntdll PDB in the corpus, sha256 10165cd6, has info age 3 and
+     * DBI age 1). Either one equal to the image's age is a match; the GUID
+     * must always be equal (FORMATS.md §4.2). */
+    bool age_ok = pdb->has_dbi ? (pdb->dbi_age == age || pdb->age == age)
+                               : pdb->age >= age;
     if (guid_ok && age_ok)
         return EW_OK;
     char want[37], have[37];
