@@ -15,44 +15,9 @@
 
 /* ---- building tables ----------------------------------------------------- */
 
-typedef struct buf {
-    uint8_t *b;
-    size_t n, cap;
-} buf;
-
-static void put8(buf *b, uint8_t v)
-{
-    if (b->n == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 4096;
-        b->b = realloc(b->b, b->cap);
-        assert_non_null(b->b);
-    }
-    b->b[b->n++] = v;
-}
-static void put16(buf *b, uint16_t v)
-{
-    put8(b, (uint8_t)v);
-    put8(b, (uint8_t)(v >> 8));
-}
-static void put32(buf *b, uint32_t v)
-{
-    put16(b, (uint16_t)v);
-    put16(b, (uint16_t)(v >> 16));
-}
-static void patch16(buf *b, size_t at, uint16_t v)
-{
-    b->b[at] = (uint8_t)v;
-    b->b[at + 1] = (uint8_t)(v >> 8);
-}
-static void patch32(buf *b, size_t at, uint32_t v)
-{
-    patch16(b, at, (uint16_t)v);
-    patch16(b, at + 2, (uint16_t)(v >> 16));
-}
-
 /* An entry: length (padded to 4, header included), flags, the text bytes
  * as given (ANSI/UTF-8) or as UTF-16 units, a NUL, padding. */
-static size_t entry_bytes(buf *b, uint16_t flags, const char *text)
+static size_t entry_bytes(tbuf *b, uint16_t flags, const char *text)
 {
     size_t at = b->n;
     put16(b, 0);
@@ -60,12 +25,11 @@ static size_t entry_bytes(buf *b, uint16_t flags, const char *text)
     for (const char *p = text; *p; p++)
         put8(b, (uint8_t)*p);
     put8(b, 0);
-    while (b->n % 4)
-        put8(b, 0);
+    pad_to(b, 4);
     patch16(b, at, (uint16_t)(b->n - at));
     return at;
 }
-static size_t entry_wide(buf *b, const uint16_t *units, size_t n)
+static size_t entry_wide(tbuf *b, const uint16_t *units, size_t n)
 {
     size_t at = b->n;
     put16(b, 0);
@@ -73,12 +37,11 @@ static size_t entry_wide(buf *b, const uint16_t *units, size_t n)
     for (size_t i = 0; i < n; i++)
         put16(b, units[i]);
     put16(b, 0);
-    while (b->n % 4)
-        put8(b, 0);
+    pad_to(b, 4);
     patch16(b, at, (uint16_t)(b->n - at));
     return at;
 }
-static size_t entry_ascii_wide(buf *b, const char *s)
+static size_t entry_ascii_wide(tbuf *b, const char *s)
 {
     uint16_t u[128];
     size_t n = strlen(s);
@@ -90,7 +53,7 @@ static size_t entry_ascii_wide(buf *b, const char *s)
 
 /* Offsets the tests patch. */
 typedef struct table {
-    buf b;
+    tbuf b;
     size_t blocks;    /* the block array */
     size_t e_hello;   /* entry id 1 */
     size_t e_last;    /* the last entry */
@@ -107,7 +70,7 @@ typedef struct table {
 static void build(table *t)
 {
     memset(t, 0, sizeof *t);
-    buf *b = &t->b;
+    tbuf *b = &t->b;
     put32(b, 5);
     t->blocks = b->n;
     for (int i = 0; i < 5 * 3; i++)
@@ -301,7 +264,7 @@ static void entry_cap(void **state)
 {
     const uint32_t half = MSGTAB_MAX_ENTRIES / 2;
     for (int extra = 0; extra <= 1; extra++) {
-        buf b = {0};
+        tbuf b = {0};
         uint32_t n_blocks = 2 + (uint32_t)extra;
         put32(&b, n_blocks);
         size_t entries = 4 + 12 * (size_t)n_blocks;
@@ -335,28 +298,18 @@ static void entry_cap(void **state)
 static void corpus_table(const char *name, size_t entries, size_t blocks,
                          uint32_t id, const char *text)
 {
-    char path[512];
-    corpus_path_or_skip(path, sizeof path, name);
-    size_t size;
-    uint8_t *file = read_whole_file(path, &size);
-    assert_non_null(file);
-    ew_diag d;
-    ew_diag_init(&d, path);
-    pe_image img;
-    assert_int_equal(pe_open(&img, file, size, path, &d), EW_OK);
+    corpus_pe c;
+    corpus_pe_open(&c, name);
     size_t n;
-    const pe_resource *r = pe_find_resource(&img, PE_RT_MESSAGETABLE, NULL,
-                                            &n);
-    assert_non_null(r);
-    assert_int_equal(n, 1); /* one table, language 1033 */
     ew_rd rd;
-    assert_int_equal(pe_rva_reader(&img, r->data_rva, r->size, "msgtab",
-                                   &rd),
-                     EW_OK);
+    assert_true(resource_reader(&c.img, PE_RT_MESSAGETABLE, NULL, "msgtab",
+                                &rd, &n));
+    assert_int_equal(n, 1); /* one table, language 1033 */
     ew_arena a;
     ew_arena_init(&a, 0);
     msgtab t;
-    assert_int_equal(msgtab_parse(&t, rd.base, rd.size, rd.base_off, &a, &d),
+    assert_int_equal(msgtab_parse(&t, rd.base, rd.size, rd.base_off, &a,
+                                  &c.d),
                      EW_OK);
     assert_int_equal(t.n_blocks, blocks);
     assert_int_equal(t.n_entries, entries);
@@ -367,8 +320,7 @@ static void corpus_table(const char *name, size_t entries, size_t blocks,
     }
     assert_string_equal(msgtab_find(&t, id), text);
     ew_arena_free(&a);
-    pe_close(&img);
-    free(file);
+    corpus_pe_close(&c);
 }
 
 /* Counts as stored (every block's high - low + 1, summed; no id repeats in
@@ -408,12 +360,9 @@ static int write_seed(const char *dir)
     build(&t);
     char path[512];
     snprintf(path, sizeof path, "%s/crafted", dir);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(t.b.b, 1, t.b.n, f) != t.b.n)
-        return 1;
-    fclose(f);
+    int rc = write_whole_file(path, t.b.b, t.b.n);
     free(t.b.b);
-    return 0;
+    return rc;
 }
 
 int main(void)

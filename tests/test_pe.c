@@ -85,21 +85,9 @@ static uint32_t F(uint32_t rva)
 }
 
 static void p8(uint8_t *b, uint32_t off, uint8_t v) { b[off] = v; }
-static void p16(uint8_t *b, uint32_t off, uint16_t v)
-{
-    b[off] = (uint8_t)v;
-    b[off + 1] = (uint8_t)(v >> 8);
-}
-static void p32(uint8_t *b, uint32_t off, uint32_t v)
-{
-    p16(b, off, (uint16_t)v);
-    p16(b, off + 2, (uint16_t)(v >> 16));
-}
-static void p64(uint8_t *b, uint32_t off, uint64_t v)
-{
-    p32(b, off, (uint32_t)v);
-    p32(b, off + 4, (uint32_t)(v >> 32));
-}
+static void p16(uint8_t *b, uint32_t off, uint16_t v) { wr16(b + off, v); }
+static void p32(uint8_t *b, uint32_t off, uint32_t v) { wr32(b + off, v); }
+static void p64(uint8_t *b, uint32_t off, uint64_t v) { wr64(b + off, v); }
 static void pstr(uint8_t *b, uint32_t off, const char *s)
 {
     memcpy(b + off, s, strlen(s) + 1);
@@ -394,11 +382,7 @@ static pe_image open_ok(const uint8_t *b, size_t size, ew_diag *d)
 {
     pe_image img;
     ew_diag_init(d, "crafted");
-    ew_status s = pe_open(&img, b, size, "crafted", d);
-    if (s != EW_OK) {
-        char buf[512];
-        fail_msg("%s", ew_diag_format(d, buf, sizeof buf));
-    }
+    assert_ew_ok(pe_open(&img, b, size, "crafted", d), d);
     check_invariants(&img);
     return img;
 }
@@ -1266,31 +1250,10 @@ static void bad_resources(void **state)
 
 /* ==== corpus ============================================================ */
 
-typedef struct corpus_pe {
-    uint8_t *data;
-    size_t size;
-    pe_image img;
-    ew_diag d;
-} corpus_pe;
-
 static void corpus_open(corpus_pe *c, const char *name)
 {
-    char path[512];
-    corpus_path_or_skip(path, sizeof path, name);
-    c->data = read_whole_file(path, &c->size);
-    assert_non_null(c->data);
-    ew_diag_init(&c->d, name);
-    if (pe_open(&c->img, c->data, c->size, name, &c->d) != EW_OK) {
-        char buf[512];
-        fail_msg("%s", ew_diag_format(&c->d, buf, sizeof buf));
-    }
+    corpus_pe_open(c, name);
     check_invariants(&c->img);
-}
-
-static void corpus_close(corpus_pe *c)
-{
-    pe_close(&c->img);
-    free(c->data);
 }
 
 /* Every PE listed in MANIFEST.tsv opens, satisfies the invariants, and a
@@ -1324,8 +1287,8 @@ static void corpus_every_pe_opens(void **state)
             assert_memory_equal(c.img.functions, c2.img.functions,
                                 c.img.n_functions * sizeof *c.img.functions);
         assert_int_equal(c.img.machine, 0x8664); /* all x64 so far */
-        corpus_close(&c2);
-        corpus_close(&c);
+        corpus_pe_close(&c2);
+        corpus_pe_close(&c);
         n_pe++;
     }
     fclose(f);
@@ -1379,7 +1342,7 @@ static void corpus_ntdll(void **state)
     assert_int_equal(img->load_config.guard_functions[0], 0x1010);
     assert_int_equal(img->load_config.guard_function_flags[0], 2);
     assert_null(pe_find_resource(img, 0, "WEVT_TEMPLATE", NULL));
-    corpus_close(&c);
+    corpus_pe_close(&c);
 }
 
 static void corpus_fltmgr(void **state)
@@ -1427,7 +1390,7 @@ static void corpus_fltmgr(void **state)
     assert_int_equal(img->load_config.n_guard_functions, 508);
     assert_int_equal(img->load_config.guard_flags, 0x10114500);
     assert_int_equal(img->n_functions, 0x47A0 / 12);
-    corpus_close(&c);
+    corpus_pe_close(&c);
 }
 
 static void corpus_advapi32_forwarders_and_amsi_delay(void **state)
@@ -1440,7 +1403,7 @@ static void corpus_advapi32_forwarders_and_amsi_delay(void **state)
     assert_int_equal(e->ordinal, 1002);
     assert_int_equal(e->rva, 0); /* llvm-readobj shows the string's RVA */
     assert_string_equal(e->forwarder, "NTDLL.A_SHAFinal");
-    corpus_close(&c);
+    corpus_pe_close(&c);
 
     /* amsi.dll: 24 normal + 3 delay-load descriptors, 119 symbols */
     corpus_open(&c, "win10-19041.2075_amsi.dll");
@@ -1459,7 +1422,7 @@ static void corpus_advapi32_forwarders_and_amsi_delay(void **state)
     assert_int_equal(first->hint, 66);
     assert_int_equal(first->iat_rva, 0x1B010);
     assert_false(first->va_based);
-    corpus_close(&c);
+    corpus_pe_close(&c);
 }
 
 /* win32kbase.sys (2.9 MB): the biggest corpus image opens in well under
@@ -1480,7 +1443,7 @@ static void corpus_win32kbase_is_fast(void **state)
     assert_int_equal(pe_find_export(&c.img, "EtwTraceArmDitMouseFlush")->rva,
                      0x134E40);
     assert_int_equal(c.img.load_config.n_guard_functions, 3191);
-    corpus_close(&c);
+    corpus_pe_close(&c);
 }
 
 /* ==== fixtures (tests/fixtures/<name>/truth.json) =======================
@@ -1870,15 +1833,10 @@ static int write_seeds(const char *dir)
             make_delay_va_based(seeds[i].v, b);
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, seeds[i].name);
-        FILE *f = fopen(path, "wb");
-        bool ok = f && fwrite(b, 1, size, f) == size;
-        if (f && fclose(f) != 0)
-            ok = false;
+        int rc = write_whole_file(path, b, size);
         free(b);
-        if (!ok) {
-            perror(path);
-            return 1;
-        }
+        if (rc)
+            return rc;
     }
     return 0;
 }

@@ -14,50 +14,19 @@
 
 /* ---- building streams ---------------------------------------------------- */
 
-#define BUF_MAX (1u << 21)
-
-typedef struct buf {
-    uint8_t *b;
-    size_t n;
-} buf;
-
-static buf *buf_new(void)
+static tbuf *buf_new(void)
 {
-    buf *b = calloc(1, sizeof *b);
-    b->b = calloc(1, BUF_MAX);
+    tbuf *b = calloc(1, sizeof *b);
+    assert_non_null(b);
     return b;
 }
 
-static void buf_free(buf *b)
+static void buf_free(tbuf *b)
 {
-    free(b->b);
+    tb_free(b);
     free(b);
 }
 
-static void put8(buf *b, uint8_t v)
-{
-    assert_true(b->n < BUF_MAX);
-    b->b[b->n++] = v;
-}
-static void put16(buf *b, uint16_t v)
-{
-    put8(b, (uint8_t)v);
-    put8(b, (uint8_t)(v >> 8));
-}
-static void put64(buf *b, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        put8(b, (uint8_t)(v >> (8 * i)));
-}
-static void putn(buf *b, const void *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        put8(b, ((const uint8_t *)p)[i]);
-}
-static void putz(buf *b, const char *s)
-{
-    putn(b, s, strlen(s) + 1);
-}
 /* A field descriptor: name, then its bytes (InType, OutType, ...). */
 #define FIELD(b, name, ...)                                                    \
     do {                                                                       \
@@ -67,7 +36,7 @@ static void putz(buf *b, const char *s)
     } while (0)
 
 /* Event3/4 preamble; returns the RemainingSize position for end_blob. */
-static size_t begin_event(buf *b, uint8_t type, uint8_t channel, uint8_t level,
+static size_t begin_event(tbuf *b, uint8_t type, uint8_t channel, uint8_t level,
                           uint8_t opcode, uint64_t keyword)
 {
     put8(b, type);
@@ -80,15 +49,13 @@ static size_t begin_event(buf *b, uint8_t type, uint8_t channel, uint8_t level,
     return rem;
 }
 
-static void end_blob(buf *b, size_t rem)
+static void end_blob(tbuf *b, size_t rem)
 {
-    size_t v = b->n - rem;
-    b->b[rem] = (uint8_t)v;
-    b->b[rem + 1] = (uint8_t)(v >> 8);
+    patch16(b, rem, (uint16_t)(b->n - rem));
 }
 
 /* Provider3 blob; returns the RemainingSize position. */
-static size_t begin_provider3(buf *b, const uint8_t guid[16], const char *name)
+static size_t begin_provider3(tbuf *b, const uint8_t guid[16], const char *name)
 {
     put8(b, TLG_BLOB_PROVIDER3);
     putn(b, guid, 16);
@@ -98,7 +65,7 @@ static size_t begin_provider3(buf *b, const uint8_t guid[16], const char *name)
     return rem;
 }
 
-static void put_trait(buf *b, uint8_t type, const uint8_t *data, uint16_t n)
+static void put_trait(tbuf *b, uint8_t type, const uint8_t *data, uint16_t n)
 {
     put16(b, (uint16_t)(n + 3));
     put8(b, type);
@@ -106,7 +73,7 @@ static void put_trait(buf *b, uint8_t type, const uint8_t *data, uint16_t n)
 }
 
 /* A simple Event4 "name" with UINT32 fields f0..f(n-1). */
-static void simple_event(buf *b, const char *name, int n_fields)
+static void simple_event(tbuf *b, const char *name, int n_fields)
 {
     size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 5, 0, 0);
     put8(b, 0); /* tags */
@@ -129,7 +96,7 @@ typedef struct fixture {
     tlg_catalog c;
 } fixture;
 
-static ew_status walk_n(fixture *f, const buf *b, size_t n)
+static ew_status walk_n(fixture *f, const tbuf *b, size_t n)
 {
     ew_arena_free(&f->a);
     ew_arena_init(&f->a, 0);
@@ -139,7 +106,7 @@ static ew_status walk_n(fixture *f, const buf *b, size_t n)
     return tlg_walk(&f->c, &r, RVA0, true, &f->a, &f->d);
 }
 
-static void walk_ok(fixture *f, const buf *b)
+static void walk_ok(fixture *f, const tbuf *b)
 {
     assert_int_equal(walk_n(f, b, b->n), EW_OK);
     assert_int_equal(f->d.status, EW_OK);
@@ -173,7 +140,7 @@ static void guid_str(const uint8_t g[16], char out[37])
 static void event4_every_field_kind(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 4, 1, 0x400000000000ull);
     put8(b, 0x80); /* event tags: C emits two bytes (FORMATS.md §1.6) */
     put8(b, 0x00);
@@ -274,7 +241,7 @@ static void event4_every_field_kind(void **state)
 static void event3_id_from_offset(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     put8(b, 0);
     put8(b, 0);
     put8(b, 0); /* padding */
@@ -315,7 +282,7 @@ static void event3_id_from_offset(void **state)
 static void event2_layout(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     put8(b, TLG_BLOB_EVENT2);
     put8(b, 3);       /* level */
     put8(b, 7);       /* opcode */
@@ -359,7 +326,7 @@ static const uint8_t group_guid[16] = {0x1a, 0x73, 0x50, 0x4f, 0xcf, 0x89,
 static void provider3_traits(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     size_t rem = begin_provider3(b, tlgagg_guid,
                                  "Microsoft.Windows.TlgAggregateInternal");
     put_trait(b, 1, group_guid, 16);
@@ -408,7 +375,7 @@ static void provider3_traits(void **state)
 static void provider2_guid_from_name(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     put8(b, TLG_BLOB_PROVIDER);
     size_t rem = b->n;
     put16(b, 0);
@@ -469,7 +436,7 @@ static const tlg_warning *only_warning(const fixture *f)
 static void stream_cut_everywhere(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 5, 0, 0);
     put8(b, 0);
     putz(b, "Ev");
@@ -511,7 +478,7 @@ static void stream_cut_everywhere(void **state)
 static void blob_cut_at_each_field(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     size_t bounds[8], nb = 0;
     size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 5, 0, 0);
     put8(b, 0x80);
@@ -528,11 +495,9 @@ static void blob_cut_at_each_field(void **state)
     const size_t full = b->n;
 
     for (size_t cut = 14; cut <= full; cut++) {
-        buf *t = buf_new();
+        tbuf *t = buf_new();
         putn(t, b->b, cut);
-        uint16_t v = (uint16_t)(cut - 12);
-        t->b[12] = (uint8_t)v;
-        t->b[13] = (uint8_t)(v >> 8);
+        patch16(t, 12, (uint16_t)(cut - 12));
         simple_event(t, "Next", 1); /* the walk must go on to this one */
         put8(t, TLG_BLOB_END);
         assert_int_equal(walk_n(f, t, t->n), EW_OK);
@@ -584,7 +549,7 @@ static void counts_too_large(void **state)
     char msg[256];
 
     /* RemainingSize past the range: the walk stops there */
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     simple_event(b, "Kept", 0);
     size_t at = b->n;
     size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 5, 0, 0);
@@ -691,7 +656,7 @@ static void counts_too_large(void **state)
 static void unterminated_names(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     size_t rem = begin_provider3(b, tlgagg_guid, "Prov");
     b->n--; /* drop the NUL */
     end_blob(b, rem);
@@ -736,7 +701,7 @@ static void unknown_blob_type(void **state)
 {
     fixture *f = *state;
     for (unsigned t = 7; t <= 0xFF; t += 0x7C) {
-        buf *b = buf_new();
+        tbuf *b = buf_new();
         simple_event(b, "First", 2);
         size_t at = b->n;
         put8(b, (uint8_t)t);
@@ -764,7 +729,7 @@ static void limits(void **state)
     fixture *f = *state;
     /* fields per event */
     for (int n = TLG_MAX_FIELDS; n <= TLG_MAX_FIELDS + 1; n++) {
-        buf *b = buf_new();
+        tbuf *b = buf_new();
         size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 5, 0, 0);
         put8(b, 0);
         putz(b, "Many");
@@ -783,7 +748,7 @@ static void limits(void **state)
     }
     /* struct nesting */
     for (int n = TLG_MAX_STRUCT_DEPTH; n <= TLG_MAX_STRUCT_DEPTH + 1; n++) {
-        buf *b = buf_new();
+        tbuf *b = buf_new();
         size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 5, 0, 0);
         put8(b, 0);
         putz(b, "Deep");
@@ -808,7 +773,7 @@ static void limits(void **state)
     }
     /* name length */
     for (int n = TLG_MAX_NAME; n <= TLG_MAX_NAME + 1; n++) {
-        buf *b = buf_new();
+        tbuf *b = buf_new();
         size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 5, 0, 0);
         put8(b, 0);
         for (int i = 0; i < n; i++)
@@ -828,7 +793,7 @@ static void limits(void **state)
     }
     /* warnings kept */
     for (int n = TLG_MAX_WARNINGS; n <= TLG_MAX_WARNINGS + 1; n++) {
-        buf *b = buf_new();
+        tbuf *b = buf_new();
         for (int i = 0; i < n; i++) {
             size_t rem = begin_event(b, TLG_BLOB_EVENT4, 11, 5, 0, 0);
             put8(b, 0x80); /* tags never end */
@@ -843,7 +808,7 @@ static void limits(void **state)
     }
     /* providers (20-byte blobs) */
     for (unsigned n = TLG_MAX_PROVIDERS; n <= TLG_MAX_PROVIDERS + 1; n++) {
-        buf *b = buf_new();
+        tbuf *b = buf_new();
         for (unsigned i = 0; i < n; i++) {
             size_t rem = begin_provider3(b, tlgagg_guid, "");
             end_blob(b, rem);
@@ -864,7 +829,7 @@ static void limits(void **state)
 static void walk_refusals(void **state)
 {
     fixture *f = *state;
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     simple_event(b, "E", 3);
     put8(b, TLG_BLOB_END);
     ew_rd r;
@@ -920,7 +885,7 @@ static void mini_init(mini_image *m, size_t raw_size)
 /* Writes header + stream at section offset at; returns the stream length. */
 static size_t mini_put_metadata(mini_image *m, size_t at, uint8_t flags)
 {
-    buf *b = buf_new();
+    tbuf *b = buf_new();
     putn(b, "ETW0", 4);
     put16(b, 16);
     put8(b, 0);
@@ -1069,31 +1034,22 @@ static const corpus_case corpus[] = {
 };
 
 typedef struct opened {
-    uint8_t *data;
-    size_t size;
-    pe_image img;
-    ew_diag d;
+    corpus_pe pe;
     ew_arena a;
     tlg_catalog c;
 } opened;
 
 static void open_corpus(opened *o, const char *name)
 {
-    char path[512];
-    corpus_path_or_skip(path, sizeof path, name);
-    o->data = read_whole_file(path, &o->size);
-    assert_non_null(o->data);
-    ew_diag_init(&o->d, name);
-    assert_int_equal(pe_open(&o->img, o->data, o->size, name, &o->d), EW_OK);
+    corpus_pe_open(&o->pe, name);
     ew_arena_init(&o->a, 0);
-    assert_int_equal(tlg_parse(&o->c, &o->img, &o->a, &o->d), EW_OK);
+    assert_int_equal(tlg_parse(&o->c, &o->pe.img, &o->a, &o->pe.d), EW_OK);
 }
 
 static void close_corpus(opened *o)
 {
     ew_arena_free(&o->a);
-    pe_close(&o->img);
-    free(o->data);
+    corpus_pe_close(&o->pe);
 }
 
 static void corpus_counts(void **state)
@@ -1192,10 +1148,11 @@ static void corpus_walk_time(void **state)
     opened o;
     open_corpus(&o, "win10-19041.508_win32kbase.sys");
     size_t off;
-    assert_int_equal(pe_rva_to_off(&o.img, o.c.blobs_rva, o.c.blobs_size, &off),
+    assert_int_equal(pe_rva_to_off(&o.pe.img, o.c.blobs_rva, o.c.blobs_size,
+                                   &off),
                      EW_OK);
     ew_rd r;
-    ew_rd_init(&r, o.data + off, o.c.blobs_size, off, "blobs", &o.d);
+    ew_rd_init(&r, o.pe.data + off, o.c.blobs_size, off, "blobs", &o.pe.d);
     enum { RUNS = 50 };
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1203,7 +1160,7 @@ static void corpus_walk_time(void **state)
         ew_arena a;
         ew_arena_init(&a, 0);
         tlg_catalog c;
-        assert_int_equal(tlg_walk(&c, &r, o.c.blobs_rva, true, &a, &o.d),
+        assert_int_equal(tlg_walk(&c, &r, o.c.blobs_rva, true, &a, &o.pe.d),
                          EW_OK);
         assert_int_equal(c.n_events, 278);
         ew_arena_free(&a);

@@ -20,54 +20,9 @@
 
 /* ---- building manifests -------------------------------------------------- */
 
-#define BUF_MAX 65536
-
-typedef struct buf {
-    uint8_t b[BUF_MAX];
-    size_t n;
-} buf;
-
-static void put8(buf *b, uint8_t v)
-{
-    assert_true(b->n < BUF_MAX);
-    b->b[b->n++] = v;
-}
-static void put16(buf *b, uint16_t v)
-{
-    put8(b, (uint8_t)v);
-    put8(b, (uint8_t)(v >> 8));
-}
-static void put32(buf *b, uint32_t v)
-{
-    put16(b, (uint16_t)v);
-    put16(b, (uint16_t)(v >> 16));
-}
-static void put64(buf *b, uint64_t v)
-{
-    put32(b, (uint32_t)v);
-    put32(b, (uint32_t)(v >> 32));
-}
-static void puts4(buf *b, const char *sig)
-{
-    for (int i = 0; i < 4; i++)
-        put8(b, (uint8_t)sig[i]);
-}
-static void patch32(buf *b, size_t at, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        b->b[at + i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get32(const buf *b, size_t at)
-{
-    return ew_le32(b->b + at);
-}
-static void pad4(buf *b)
-{
-    while (b->n % 4)
-        put8(b, 0);
-}
+static void puts4(tbuf *b, const char *sig) { putn(b, sig, 4); }
 /* A name string: u32 size (itself included, padded to 4) + UTF-16 + NUL. */
-static uint32_t put_name(buf *b, const char *s)
+static uint32_t put_name(tbuf *b, const char *s)
 {
     size_t at = b->n, len = strlen(s);
     uint32_t size = (uint32_t)((4 + 2 * (len + 1) + 3) & ~(size_t)3);
@@ -81,7 +36,7 @@ static uint32_t put_name(buf *b, const char *s)
 }
 /* BinXML inline name: hash (MS-EVEN6: h = h * 65599 + unit), count,
  * UTF-16, NUL. */
-static void bx_name(buf *b, const char *s)
+static void bx_name(tbuf *b, const char *s)
 {
     uint32_t h = 0;
     for (const char *p = s; *p; p++)
@@ -92,7 +47,7 @@ static void bx_name(buf *b, const char *s)
         put16(b, (uint8_t)*p);
     put16(b, 0);
 }
-static void bx_open(buf *b, const char *name, int attrs)
+static void bx_open(tbuf *b, const char *name, int attrs)
 {
     put8(b, attrs ? 0x41 : 0x01);
     put16(b, 0xFFFF); /* dependency id: none */
@@ -102,7 +57,7 @@ static void bx_open(buf *b, const char *name, int attrs)
         put32(b, 0); /* attribute list size: not read */
 }
 /* <Data Name="name">%idx</Data> */
-static void bx_data(buf *b, const char *name, uint16_t idx, uint8_t type)
+static void bx_data(tbuf *b, const char *name, uint16_t idx, uint8_t type)
 {
     bx_open(b, "Data", 1);
     put8(b, 0x06);
@@ -130,17 +85,32 @@ typedef struct field_spec {
 
 /* Offsets (CRIM-relative) of what the tests look at or patch. */
 typedef struct craft {
-    buf b;
+    tbuf b;
     size_t wevt, n_desc;
     size_t chan, levl, opco, task, keyw, maps, ttbl, prva, evnt;
     size_t vmap, bmap, temp1, temp2, temp1_bx, temp2_items, ev0, ev1;
     size_t level4_name, prva_string, kw_list;
 } craft;
 
+/* Empties c for a new build; its bytes' memory is kept for reuse. */
+static void craft_reset(craft *c)
+{
+    tbuf keep = c->b;
+    memset(c, 0, sizeof *c);
+    c->b = keep;
+    c->b.n = 0;
+}
+
+static void craft_free(craft *c)
+{
+    tb_free(&c->b);
+    free(c);
+}
+
 static size_t put_template(craft *c, const field_spec *f, size_t n_top,
                            size_t n, size_t *bx_at, size_t *items_at)
 {
-    buf *b = &c->b;
+    tbuf *b = &c->b;
     size_t at = b->n;
     puts4(b, "TEMP");
     put32(b, 0); /* size, patched */
@@ -161,7 +131,7 @@ static size_t put_template(craft *c, const field_spec *f, size_t n_top,
         bx_data(b, f[i].name, (uint16_t)i, f[i].subst_type);
     put8(b, 0x04);
     put8(b, 0x00);
-    pad4(b);
+    pad_to(b, 4);
     *items_at = b->n;
     patch32(b, at + 16, (uint32_t)b->n);
     size_t items = b->n;
@@ -181,7 +151,7 @@ static size_t put_template(craft *c, const field_spec *f, size_t n_top,
     return at;
 }
 
-static void put_event(buf *b, uint16_t id, uint8_t ver, uint8_t ch,
+static void put_event(tbuf *b, uint16_t id, uint8_t ver, uint8_t ch,
                       uint8_t lvl, uint8_t op, uint16_t task, uint64_t kw,
                       uint32_t msg, uint32_t tmpl, uint32_t opco,
                       uint32_t levl, uint32_t tsk, uint32_t n_kw,
@@ -217,8 +187,8 @@ static const uint8_t guid2[16] = {0x21, 0x43, 0x65, 0x87, 0x21, 0x43, 0x65,
  * kinds, two templates (one with a struct), two events. */
 static void build(craft *c, uint16_t major, int n_providers)
 {
-    memset(c, 0, sizeof *c);
-    buf *b = &c->b;
+    craft_reset(c);
+    tbuf *b = &c->b;
     puts4(b, "CRIM");
     put32(b, 0); /* size, patched */
     put16(b, major);
@@ -378,7 +348,7 @@ static void build(craft *c, uint16_t major, int n_providers)
     for (const char *p = "Crafted-Provider"; *p; p++)
         put16(b, (uint8_t)*p);
     put16(b, 0);
-    pad4(b);
+    pad_to(b, 4);
     patch32(b, c->prva + 4, (uint32_t)(b->n - c->prva));
 
     /* EVNT: 1 v0 (Start, Informational, keyword Reads); 2 v1 (Flush,
@@ -463,7 +433,7 @@ static void expect_failure(const parsed *p, ew_status s, const char *what,
 
 static void crafted_model(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     build(c, 5, 1);
     parsed p;
     parse_craft(&p, c);
@@ -581,13 +551,13 @@ static void crafted_model(void **state)
     assert_int_equal(e2->opcode_rec->task, 1);
     assert_int_equal(e2->n_keyword_recs, 0);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 /* CRIM 3.1 reads the same way; two descriptors may share one block. */
 static void crafted_v3_two_providers(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     build(c, 3, 2);
     parsed p;
     parse_craft(&p, c);
@@ -597,14 +567,14 @@ static void crafted_v3_two_providers(void **state)
     assert_memory_equal(p.m.providers[1].guid, guid2, 16);
     assert_int_equal(p.m.providers[1].n_events, 2);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 /* ---- error ladders: the CRIM header (fatal) ------------------------------ */
 
 static void crim_header_cut_at_every_field(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     build(c, 5, 1);
     /* each cut fails at the field it lands in: signature 0, size 4,
      * major 8, minor 10, provider count 12 */
@@ -625,12 +595,12 @@ static void crim_header_cut_at_every_field(void **state)
         expect_failure(&p, EW_E_TRUNCATED, "WEVT CRIM header", 4);
         ew_arena_free(&p.a);
     }
-    free(c);
+    craft_free(c);
 }
 
 static void crim_header_bad_values(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     parsed p;
 
     build(c, 5, 1);
@@ -684,7 +654,7 @@ static void crim_header_bad_values(void **state)
     assert_int_equal(p.s, EW_E_NOMEM);
     assert_int_equal(p.m.n_providers, 0);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 /* ---- error ladders: provider blocks and elements (warnings) -------------- */
@@ -692,7 +662,7 @@ static void crim_header_bad_values(void **state)
 /* A broken first provider leaves the second intact. */
 static void broken_provider_block_is_skipped(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     parsed p;
     const size_t desc0 = 16 + 16; /* provider 0's WEVT offset field */
 
@@ -748,12 +718,12 @@ static void broken_provider_block_is_skipped(void **state)
     expect_warning(&p, EW_E_LIMIT, "WEVT provider block", c->wevt + 12);
     assert_int_equal(p.m.providers[0].n_events, 0);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 static void unknown_and_repeated_elements(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     parsed p;
     size_t desc;
 
@@ -806,12 +776,12 @@ static void unknown_and_repeated_elements(void **state)
     assert_string_equal(p.m.warnings[1].what, "WEVT EVNT record");
     assert_null(p.m.providers[0].events[0].level_rec);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 static void record_counts_and_offsets(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     parsed p;
 
     /* more events than the element holds: the ones that fit are read */
@@ -888,12 +858,12 @@ static void record_counts_and_offsets(void **state)
     expect_warning(&p, EW_E_BAD_COUNT, "WEVT map", c->vmap + 16);
     assert_int_equal(p.m.providers[0].maps[0].n_entries, 2);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 static void unterminated_strings(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     parsed p;
 
     /* a name whose NUL is overwritten: no name, a warning */
@@ -926,14 +896,14 @@ static void unterminated_strings(void **state)
                    c->prva_string);
     assert_null(p.m.providers[0].name);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 /* ---- error ladders: templates and BinXML --------------------------------- */
 
 static void template_errors(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     parsed p;
 
     /* a template size of 0 would not advance: the walk stops there */
@@ -989,12 +959,12 @@ static void template_errors(void **state)
     assert_int_equal(p.m.providers[0].templates[1].fields[0].struct_count,
                      0);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 static void binxml_errors(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     parsed p;
     /* T1's fragment: 0F 01 01 00, then <EventData> opens at +4 */
     size_t bx = c->temp1_bx;
@@ -1057,16 +1027,16 @@ static void binxml_errors(void **state)
     parse_craft(&p, c);
     expect_warning(&p, EW_E_BAD_VALUE, "WEVT BinXML", bx + 4 + 7);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 /* A manifest whose one template has no items and exactly the BinXML
  * fragment in f (no padding: the template's size is 40 + its length).
  * Returns the fragment's CRIM offset. */
-static size_t build_fragment(craft *c, const buf *f)
+static size_t build_fragment(craft *c, const tbuf *f)
 {
-    memset(c, 0, sizeof *c);
-    buf *b = &c->b;
+    craft_reset(c);
+    tbuf *b = &c->b;
     puts4(b, "CRIM");
     put32(b, 0);
     put16(b, 5);
@@ -1102,7 +1072,7 @@ static size_t build_fragment(craft *c, const buf *f)
     return c->temp1_bx;
 }
 
-static void frag_header(buf *f)
+static void frag_header(tbuf *f)
 {
     put8(f, 0x0F);
     put8(f, 1);
@@ -1113,8 +1083,8 @@ static void frag_header(buf *f)
 /* Nesting: WEVT_MAX_BINXML_DEPTH elements decode, one more is refused. */
 static void binxml_depth_cap(void **state)
 {
-    craft *c = malloc(sizeof *c);
-    buf *f = malloc(sizeof *f);
+    craft *c = calloc(1, sizeof *c);
+    tbuf *f = calloc(1, sizeof *f);
     for (int extra = 0; extra <= 1; extra++) {
         size_t depth = WEVT_MAX_BINXML_DEPTH + (size_t)extra, last = 0;
         f->n = 0;
@@ -1141,15 +1111,16 @@ static void binxml_depth_cap(void **state)
         }
         ew_arena_free(&p.a);
     }
+    tb_free(f);
     free(f);
-    free(c);
+    craft_free(c);
 }
 
 /* Fragments that end early, or end inside an element. */
 static void binxml_unterminated(void **state)
 {
-    craft *c = malloc(sizeof *c);
-    buf *f = malloc(sizeof *f);
+    craft *c = calloc(1, sizeof *c);
+    tbuf *f = calloc(1, sizeof *f);
     parsed p;
 
     /* <E> and no more: the view ends before an EOF token */
@@ -1185,14 +1156,15 @@ static void binxml_unterminated(void **state)
      * count 2 */
     expect_warning(&p, EW_E_TRUNCATED, "WEVT BinXML", at + 4 + 11);
     ew_arena_free(&p.a);
+    tb_free(f);
     free(f);
-    free(c);
+    craft_free(c);
 }
 
 /* Warnings past the cap are counted, not kept. */
 static void warning_cap(void **state)
 {
-    craft *c = malloc(sizeof *c);
+    craft *c = calloc(1, sizeof *c);
     build(c, 5, 1);
     /* move KEYW to a new element of 2,000 records whose names all lie past
      * the manifest: one warning each */
@@ -1214,35 +1186,29 @@ static void warning_cap(void **state)
     /* 2,000 names + event 1's keyword link (the old record is gone) */
     assert_int_equal(p.m.n_warnings_dropped, n + 1 - WEVT_MAX_WARNINGS);
     ew_arena_free(&p.a);
-    free(c);
+    craft_free(c);
 }
 
 /* Writes the crafted manifests as fuzz seeds (WEVT_WRITE_SEEDS=DIR). */
 static int write_seeds(const char *dir)
 {
-    craft *c = malloc(sizeof *c);
-    for (int v = 0; v < 2; v++) {
+    craft *c = calloc(1, sizeof *c);
+    int rc = 0;
+    for (int v = 0; v < 2 && !rc; v++) {
         build(c, v ? 3 : 5, v ? 2 : 1);
         char path[512];
         snprintf(path, sizeof path, "%s/crafted-%s", dir,
                  v ? "v3-two-providers" : "v5");
-        FILE *f = fopen(path, "wb");
-        if (!f || fwrite(c->b.b, 1, c->b.n, f) != c->b.n)
-            return 1;
-        fclose(f);
+        rc = write_whole_file(path, c->b.b, c->b.n);
     }
-    free(c);
-    return 0;
+    craft_free(c);
+    return rc;
 }
 
 /* ---- corpus -------------------------------------------------------------- */
 
 typedef struct image {
-    char path[512];
-    uint8_t *file;
-    size_t size;
-    pe_image pe;
-    ew_diag d;
+    corpus_pe c;
     ew_arena a;
     wevt_manifest m;
     msgtab mt;
@@ -1253,34 +1219,21 @@ typedef struct image {
  * there is one, its RT_MESSAGETABLE. */
 static image *open_image(const char *name)
 {
-    char path[512];
-    corpus_path_or_skip(path, sizeof path, name);
     image *im = calloc(1, sizeof *im);
-    snprintf(im->path, sizeof im->path, "%s", path);
-    im->file = read_whole_file(im->path, &im->size);
-    assert_non_null(im->file);
-    ew_diag_init(&im->d, im->path);
-    assert_int_equal(pe_open(&im->pe, im->file, im->size, im->path, &im->d),
-                     EW_OK);
+    corpus_pe_open(&im->c, name);
     ew_arena_init(&im->a, 0);
     size_t n;
-    const pe_resource *r = pe_find_resource(&im->pe, 0, "WEVT_TEMPLATE", &n);
-    assert_non_null(r);
-    assert_int_equal(n, 1); /* one language in every corpus file */
     ew_rd rd;
-    assert_int_equal(pe_rva_reader(&im->pe, r->data_rva, r->size,
-                                   "WEVT_TEMPLATE", &rd),
-                     EW_OK);
+    assert_true(resource_reader(&im->c.img, 0, "WEVT_TEMPLATE",
+                                "WEVT_TEMPLATE", &rd, &n));
+    assert_int_equal(n, 1); /* one language in every corpus file */
     assert_int_equal(wevt_parse(&im->m, rd.base, rd.size, rd.base_off,
-                                &im->a, &im->d),
+                                &im->a, &im->c.d),
                      EW_OK);
-    r = pe_find_resource(&im->pe, PE_RT_MESSAGETABLE, NULL, &n);
-    if (r) {
-        assert_int_equal(pe_rva_reader(&im->pe, r->data_rva, r->size,
-                                       "RT_MESSAGETABLE", &rd),
-                         EW_OK);
+    if (resource_reader(&im->c.img, PE_RT_MESSAGETABLE, NULL,
+                        "RT_MESSAGETABLE", &rd, &n)) {
         assert_int_equal(msgtab_parse(&im->mt, rd.base, rd.size,
-                                      rd.base_off, &im->a, &im->d),
+                                      rd.base_off, &im->a, &im->c.d),
                          EW_OK);
         im->has_mt = 1;
     }
@@ -1290,8 +1243,7 @@ static image *open_image(const char *name)
 static void close_image(image *im)
 {
     ew_arena_free(&im->a);
-    pe_close(&im->pe);
-    free(im->file);
+    corpus_pe_close(&im->c);
     free(im);
 }
 
@@ -1500,11 +1452,9 @@ static void corpus_win32kbase(void **state)
 
     /* timing: the best of 5 parses of the 129,366-byte manifest */
     size_t n;
-    const pe_resource *r = pe_find_resource(&im->pe, 0, "WEVT_TEMPLATE", &n);
     ew_rd rd;
-    assert_int_equal(pe_rva_reader(&im->pe, r->data_rva, r->size, "WEVT",
-                                   &rd),
-                     EW_OK);
+    assert_true(resource_reader(&im->c.img, 0, "WEVT_TEMPLATE", "WEVT", &rd,
+                                &n));
     double best = 1e9;
     for (int i = 0; i < 5; i++) {
         ew_arena a;
@@ -1513,7 +1463,7 @@ static void corpus_win32kbase(void **state)
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         assert_int_equal(wevt_parse(&m, rd.base, rd.size, rd.base_off, &a,
-                                    &im->d),
+                                    &im->c.d),
                          EW_OK);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +

@@ -11,6 +11,7 @@
 
 #include "base/ew_limits.h"
 #include "base/ew_rd.h"
+#include "base/ew_utf16.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,67 +30,35 @@ static const uint16_t cp1252_80[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
 };
 
-static size_t put_utf8(char *out, uint32_t u)
-{
-    if (u < 0x80) {
-        out[0] = (char)u;
-        return 1;
-    }
-    if (u < 0x800) {
-        out[0] = (char)(0xC0 | u >> 6);
-        out[1] = (char)(0x80 | (u & 0x3F));
-        return 2;
-    }
-    if (u < 0x10000) {
-        out[0] = (char)(0xE0 | u >> 12);
-        out[1] = (char)(0x80 | ((u >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (u & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | u >> 18);
-    out[1] = (char)(0x80 | ((u >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((u >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (u & 0x3F));
-    return 4;
-}
-
 /* Decodes n bytes of entry text (up to the first NUL) into an arena
  * UTF-8 string with trailing CR/LF removed. */
 static char *decode_text(ew_arena *a, const uint8_t *p, size_t n,
                          uint16_t flags, size_t *len)
 {
     bool wide = flags & MSGTAB_FLAG_UNICODE;
-    size_t units = wide ? n / 2 : n, end = 0;
-    while (end < units && (wide ? ew_le16(p + 2 * end) : p[end]) != 0)
-        end++;
-    /* at most 3 UTF-8 bytes per UTF-16 unit or per cp1252 byte; n < 64K */
-    char *out = ew_arena_alloc(a, end * 3 + 1);
-    if (!out)
-        return NULL;
+    char *out;
     size_t o = 0;
-    for (size_t i = 0; i < end; i++) {
-        uint32_t u;
-        if (flags & FLAG_UTF8) {
-            out[o++] = (char)p[i]; /* passed through as stored */
-            continue;
+    if (wide && !(flags & FLAG_UTF8)) {
+        if (ew_utf16_to_utf8(a, p, n / 2, &out, &o) != EW_OK)
+            return NULL;
+    } else {
+        /* a byte a character: cp1252, or UTF-8 passed through as stored
+         * (with the Unicode flag as well, the text ends at a NUL unit) */
+        size_t end = wide ? ew_utf16_nlen(p, n / 2)
+                          : strnlen((const char *)p, n);
+        /* at most 3 UTF-8 bytes per cp1252 byte; n < 64K */
+        out = ew_arena_alloc(a, end * 3 + 1);
+        if (!out)
+            return NULL;
+        for (size_t i = 0; i < end; i++) {
+            uint32_t u = p[i];
+            if (flags & FLAG_UTF8)
+                out[o++] = (char)u;
+            else
+                o += ew_utf8_put(out + o, u >= 0x80 && u < 0xA0
+                                              ? cp1252_80[u - 0x80]
+                                              : u);
         }
-        if (!wide) {
-            u = p[i];
-            if (u >= 0x80 && u < 0xA0)
-                u = cp1252_80[u - 0x80];
-        } else {
-            u = ew_le16(p + 2 * i);
-            if (u >= 0xD800 && u <= 0xDBFF && i + 1 < end) {
-                uint32_t lo = ew_le16(p + 2 * (i + 1));
-                if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-                    i++;
-                }
-            }
-            if (u >= 0xD800 && u <= 0xDFFF)
-                u = 0xFFFD;
-        }
-        o += put_utf8(out + o, u);
     }
     while (o > 0 && (out[o - 1] == '\r' || out[o - 1] == '\n'))
         o--;

@@ -210,6 +210,21 @@ ew_status pe_map_table(const pe_ctx *c, uint32_t rva, uint32_t n,
     return ew_rd_sub(&r, 0, (size_t)n * elem, what, out);
 }
 
+ew_status pe_map_dir_entries(const pe_ctx *c, unsigned idx,
+                             uint32_t entry_size, uint32_t max,
+                             const char *what, ew_rd *out, size_t *n)
+{
+    pe_data_dir dir = c->img->dirs[idx];
+    *n = dir.rva ? dir.size / entry_size : 0;
+    if (*n > max)
+        return ew_fail(c->d, EW_E_LIMIT, what, c->dir_off[idx] + 4,
+                       "%zu entries, at most %u", *n, max);
+    if (*n == 0)
+        return EW_OK;
+    return pe_map(c, dir.rva, (uint32_t)(*n * entry_size), what,
+                  c->dir_off[idx], out);
+}
+
 ew_status pe_va_to_rva(const pe_ctx *c, uint64_t va, const char *what,
                        int64_t off, uint32_t *rva)
 {

@@ -126,21 +126,15 @@ static ew_status parse_pogo(pe_ctx *c, ew_rd *p)
 ew_status pe_parse_debug(pe_ctx *c)
 {
     pe_image *img = c->img;
-    pe_data_dir dir = img->dirs[PE_DIR_DEBUG];
-    if (!dir.rva || !dir.size)
-        return EW_OK;
     /* A Size that is not a multiple of 28: the trailing bytes are ignored
      * (the loader never reads this directory; debuggers divide). */
-    size_t n = dir.size / DEBUG_ENTRY_SIZE;
-    if (n > PE_MAX_DEBUG_ENTRIES)
-        return ew_fail(c->d, EW_E_LIMIT, "debug directory",
-                       c->dir_off[PE_DIR_DEBUG] + 4,
-                       "%zu entries, at most %u", n, PE_MAX_DEBUG_ENTRIES);
+    size_t n;
+    ew_rd t;
+    EW_TRY(pe_map_dir_entries(c, PE_DIR_DEBUG, DEBUG_ENTRY_SIZE,
+                              PE_MAX_DEBUG_ENTRIES, "debug directory", &t,
+                              &n));
     if (n == 0)
         return EW_OK;
-    ew_rd t;
-    EW_TRY(pe_map(c, dir.rva, (uint32_t)(n * DEBUG_ENTRY_SIZE),
-                  "debug directory", c->dir_off[PE_DIR_DEBUG], &t));
     img->debug = ew_arena_array(&img->arena, n, sizeof *img->debug);
     if (!img->debug)
         return pe_nomem(c, "debug directory", (int64_t)t.base_off);

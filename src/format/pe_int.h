@@ -52,6 +52,14 @@ ew_status pe_read_cstr(const pe_ctx *c, uint32_t rva, const char *what,
 ew_status pe_map_table(const pe_ctx *c, uint32_t rva, uint32_t n,
                        uint32_t elem, const char *what, int64_t ref_off,
                        const char *count_name, ew_rd *out);
+/* The fixed-size entries of data directory idx (exception, debug): *n =
+ * its Size / entry_size, the trailing bytes ignored (the readers of these
+ * directories divide the size), 0 when the directory is absent. More than
+ * max is EW_E_LIMIT, named what, at the directory's Size field; with *n >
+ * 0, out reads exactly the entries (failing like pe_map). */
+ew_status pe_map_dir_entries(const pe_ctx *c, unsigned idx,
+                             uint32_t entry_size, uint32_t max,
+                             const char *what, ew_rd *out, size_t *n);
 /* va - ImageBase, when that is an RVA (EW_E_BAD_VALUE at off if not). */
 ew_status pe_va_to_rva(const pe_ctx *c, uint64_t va, const char *what,
                        int64_t off, uint32_t *rva);

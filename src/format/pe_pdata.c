@@ -156,9 +156,6 @@ static ew_status parse_arm64(pe_ctx *c, const ew_rd *t, size_t n)
 ew_status pe_parse_exception(pe_ctx *c)
 {
     pe_image *img = c->img;
-    pe_data_dir dir = img->dirs[PE_DIR_EXCEPTION];
-    if (!dir.rva || !dir.size)
-        return EW_OK;
     uint32_t esize;
     switch (img->machine) {
     case PE_MACHINE_AMD64:
@@ -174,17 +171,13 @@ ew_status pe_parse_exception(pe_ctx *c)
     }
     /* A Size that is not a multiple of the entry size: the trailing bytes
      * are ignored, as the unwinder does (it divides the size). */
-    size_t n = dir.size / esize;
-    if (n > PE_MAX_RUNTIME_FUNCTIONS)
-        return ew_fail(c->d, EW_E_LIMIT, "exception directory",
-                       c->dir_off[PE_DIR_EXCEPTION] + 4,
-                       "%zu entries, at most %u", n,
-                       PE_MAX_RUNTIME_FUNCTIONS);
+    size_t n;
+    ew_rd t;
+    EW_TRY(pe_map_dir_entries(c, PE_DIR_EXCEPTION, esize,
+                              PE_MAX_RUNTIME_FUNCTIONS, "exception directory",
+                              &t, &n));
     if (n == 0)
         return EW_OK;
-    ew_rd t;
-    EW_TRY(pe_map(c, dir.rva, (uint32_t)(n * esize), "exception directory",
-                  c->dir_off[PE_DIR_EXCEPTION], &t));
     /* the reader proved n * esize file bytes exist: bounded allocation */
     img->functions = ew_arena_array(&img->arena, n, sizeof *img->functions);
     if (!img->functions)

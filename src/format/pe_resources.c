@@ -24,6 +24,8 @@
  */
 #include "pe_int.h"
 
+#include "base/ew_utf16.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,8 +104,9 @@ static ew_status map_slot(res_walk *w, off_map *m, uint32_t off, int64_t at,
 
 /* ---- names ------------------------------------------------------------ */
 
-/* The UTF-16LE name at off (from the root), as UTF-8 in the arena.
- * Unpaired surrogates become U+FFFD. */
+/* The UTF-16LE name at off (from the root), as UTF-8 in the arena
+ * (ew_utf16_to_utf8: unpaired surrogates become U+FFFD, an embedded NUL
+ * ends the name). */
 static ew_status read_name(res_walk *w, uint32_t off, const char **out)
 {
     ew_rd s;
@@ -126,39 +129,9 @@ static ew_status read_name(res_walk *w, uint32_t off, const char **out)
     EW_TRY(ew_rd_sub(&w->root, (size_t)off + 2, 2 * (size_t)len,
                      "resource name string", &s));
     EW_TRY(ew_rd_bytes(&s, 2 * (size_t)len, &u));
-    /* at most 3 UTF-8 bytes per UTF-16 unit (a pair: 4 bytes for 2) */
-    char *p = ew_arena_alloc(&w->c->img->arena, 3 * (size_t)len + 1);
-    if (!p)
+    char *p;
+    if (ew_utf16_to_utf8(&w->c->img->arena, u, len, &p, NULL) != EW_OK)
         return pe_nomem(w->c, "resource name string", (int64_t)s.base_off);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint32_t cp = ew_le16(u + 2 * i);
-        if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < len) {
-            uint32_t lo = ew_le16(u + 2 * (i + 1));
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                i++;
-            }
-        }
-        if (cp >= 0xD800 && cp <= 0xDFFF)
-            cp = 0xFFFD;
-        if (cp < 0x80) {
-            p[n++] = (char)cp;
-        } else if (cp < 0x800) {
-            p[n++] = (char)(0xC0 | cp >> 6);
-            p[n++] = (char)(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            p[n++] = (char)(0xE0 | cp >> 12);
-            p[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            p[n++] = (char)(0x80 | (cp & 0x3F));
-        } else {
-            p[n++] = (char)(0xF0 | cp >> 18);
-            p[n++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-            p[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            p[n++] = (char)(0x80 | (cp & 0x3F));
-        }
-    }
-    p[n] = 0;
     *out = *cached = p;
     return EW_OK;
 }

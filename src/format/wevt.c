@@ -17,6 +17,7 @@
 #include "format/wevt.h"
 
 #include "base/ew_limits.h"
+#include "base/ew_utf16.h"
 #include "format/wevt_int.h"
 
 #include <stddef.h>
@@ -64,48 +65,6 @@ ew_status wevt_warn_scratch(wevt_ctx *c)
                         d.has_off ? d.off : c->crim.base_off, d.detail);
 }
 
-char *wevt_utf16_dup(ew_arena *a, const uint8_t *p, size_t n_units)
-{
-    size_t n = 0;
-    while (n < n_units && ew_le16(p + 2 * n) != 0)
-        n++;
-    if (n > (SIZE_MAX - 1) / 3)
-        return NULL;
-    char *out = ew_arena_alloc(a, n * 3 + 1); /* <= 3 bytes per unit */
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u = ew_le16(p + 2 * i);
-        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n) {
-            uint32_t lo = ew_le16(p + 2 * (i + 1));
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-                i++;
-            }
-        }
-        if (u >= 0xD800 && u <= 0xDFFF)
-            u = 0xFFFD; /* unpaired surrogate */
-        if (u < 0x80) {
-            out[o++] = (char)u;
-        } else if (u < 0x800) {
-            out[o++] = (char)(0xC0 | u >> 6);
-            out[o++] = (char)(0x80 | (u & 0x3F));
-        } else if (u < 0x10000) {
-            out[o++] = (char)(0xE0 | u >> 12);
-            out[o++] = (char)(0x80 | ((u >> 6) & 0x3F));
-            out[o++] = (char)(0x80 | (u & 0x3F));
-        } else {
-            out[o++] = (char)(0xF0 | u >> 18);
-            out[o++] = (char)(0x80 | ((u >> 12) & 0x3F));
-            out[o++] = (char)(0x80 | ((u >> 6) & 0x3F));
-            out[o++] = (char)(0x80 | (u & 0x3F));
-        }
-    }
-    out[o] = 0;
-    return out;
-}
-
 ew_status wevt_read_name(wevt_ctx *c, uint32_t off, const char *what,
                          const char **out)
 {
@@ -129,15 +88,15 @@ ew_status wevt_read_name(wevt_ctx *c, uint32_t off, const char *what,
         ew_rd_skip(&r, 4) != EW_OK ||
         ew_rd_bytes(&r, (size - 4) & ~1u, &p) != EW_OK)
         return wevt_warn_scratch(c);
-    size_t units = (size - 4) / 2, i = 0;
-    while (i < units && ew_le16(p + 2 * i) != 0)
-        i++;
-    if (i == units)
+    size_t units = (size - 4) / 2;
+    if (ew_utf16_nlen(p, units) == units)
         return wevt_warn(c, EW_E_TRUNCATED, what, off,
                          "unterminated string (no NUL in its %u bytes)",
                          size);
-    *out = wevt_utf16_dup(c->a, p, units);
-    return *out ? EW_OK : EW_E_NOMEM;
+    char *s;
+    ew_status st = ew_utf16_to_utf8(c->a, p, units, &s, NULL);
+    *out = s;
+    return st;
 }
 
 /* ---- element framing ----------------------------------------------------- */
@@ -217,111 +176,90 @@ static uint32_t record_off(const element *e, size_t hdr, size_t rec_size,
     return (uint32_t)(e->off + hdr + i * rec_size);
 }
 
+/* Decodes one record (r: a reader over exactly its bytes, off: its CRIM
+ * offset) into item, an element of the model array for its kind. */
+typedef ew_status (*rec_decode)(wevt_ctx *c, void *item, ew_rd *r,
+                                uint32_t off);
+
+/* Reads the records of e (hdr bytes of element header, then rec_size bytes
+ * each; as many as record_count allows) into a new arena array of item_size
+ * items (*items, NULL when there are none; *n), then decodes each in turn.
+ * EW_E_NOMEM when the arena is exhausted; a decoder's failure stops the
+ * walk and is returned. */
+static ew_status read_records(wevt_ctx *c, wevt_provider *p,
+                              const element *e, size_t hdr, size_t rec_size,
+                              size_t item_size, rec_decode decode,
+                              void **items, size_t *n)
+{
+    EW_TRY(record_count(c, p, e, hdr, rec_size, n));
+    unsigned char *arr = ew_arena_array(c->a, *n, item_size);
+    if (!arr && *n)
+        return EW_E_NOMEM;
+    *items = arr;
+    for (size_t i = 0; i < *n; i++) {
+        ew_rd r = record_at(e, hdr, rec_size, i);
+        EW_TRY(decode(c, arr + i * item_size, &r,
+                      record_off(e, hdr, rec_size, i)));
+    }
+    return EW_OK;
+}
+
 /* ---- simple elements ----------------------------------------------------- */
 
-static ew_status read_channels(wevt_ctx *c, wevt_provider *p, element *e)
+/* One decoder per kind; the record layouts are in wevt_int.h. */
+
+static ew_status decode_channel(wevt_ctx *c, void *item, ew_rd *r,
+                                uint32_t off)
 {
-    size_t n;
-    EW_TRY(record_count(c, p, e, WEVT_ELEMENT_HEADER_SIZE, 16, &n));
-    p->channels = ew_arena_array(c->a, n, sizeof *p->channels);
-    if (!p->channels && n)
-        return EW_E_NOMEM;
-    p->n_channels = n;
-    for (size_t i = 0; i < n; i++) {
-        ew_rd r = record_at(e, WEVT_ELEMENT_HEADER_SIZE, 16, i);
-        wevt_channel *ch = &p->channels[i];
-        ch->off = record_off(e, WEVT_ELEMENT_HEADER_SIZE, 16, i);
-        ch->flags = rec_u32(&r, 0);
-        ch->value = rec_u32(&r, 8);
-        ch->message_id = rec_u32(&r, 12);
-        EW_TRY(wevt_read_name(c, rec_u32(&r, 4), "WEVT channel name",
-                              &ch->name));
-    }
-    return EW_OK;
+    wevt_channel *ch = item;
+    ch->off = off;
+    ch->flags = rec_u32(r, 0);
+    ch->value = rec_u32(r, 8);
+    ch->message_id = rec_u32(r, 12);
+    return wevt_read_name(c, rec_u32(r, 4), "WEVT channel name", &ch->name);
 }
 
-static ew_status read_levels(wevt_ctx *c, wevt_provider *p, element *e)
+static ew_status decode_level(wevt_ctx *c, void *item, ew_rd *r,
+                              uint32_t off)
 {
-    size_t n;
-    EW_TRY(record_count(c, p, e, WEVT_ELEMENT_HEADER_SIZE, 12, &n));
-    p->levels = ew_arena_array(c->a, n, sizeof *p->levels);
-    if (!p->levels && n)
-        return EW_E_NOMEM;
-    p->n_levels = n;
-    for (size_t i = 0; i < n; i++) {
-        ew_rd r = record_at(e, WEVT_ELEMENT_HEADER_SIZE, 12, i);
-        wevt_level *l = &p->levels[i];
-        l->off = record_off(e, WEVT_ELEMENT_HEADER_SIZE, 12, i);
-        l->value = rec_u32(&r, 0);
-        l->message_id = rec_u32(&r, 4);
-        EW_TRY(wevt_read_name(c, rec_u32(&r, 8), "WEVT level name",
-                              &l->name));
-    }
-    return EW_OK;
+    wevt_level *l = item;
+    l->off = off;
+    l->value = rec_u32(r, 0);
+    l->message_id = rec_u32(r, 4);
+    return wevt_read_name(c, rec_u32(r, 8), "WEVT level name", &l->name);
 }
 
-static ew_status read_opcodes(wevt_ctx *c, wevt_provider *p, element *e)
+static ew_status decode_opcode(wevt_ctx *c, void *item, ew_rd *r,
+                               uint32_t off)
 {
-    size_t n;
-    EW_TRY(record_count(c, p, e, WEVT_ELEMENT_HEADER_SIZE, 12, &n));
-    p->opcodes = ew_arena_array(c->a, n, sizeof *p->opcodes);
-    if (!p->opcodes && n)
-        return EW_E_NOMEM;
-    p->n_opcodes = n;
-    for (size_t i = 0; i < n; i++) {
-        ew_rd r = record_at(e, WEVT_ELEMENT_HEADER_SIZE, 12, i);
-        wevt_opcode *o = &p->opcodes[i];
-        uint32_t v = rec_u32(&r, 0);
-        o->off = record_off(e, WEVT_ELEMENT_HEADER_SIZE, 12, i);
-        o->value = (uint16_t)(v >> 16);
-        o->task = (uint16_t)v;
-        o->message_id = rec_u32(&r, 4);
-        EW_TRY(wevt_read_name(c, rec_u32(&r, 8), "WEVT opcode name",
-                              &o->name));
-    }
-    return EW_OK;
+    wevt_opcode *o = item;
+    uint32_t v = rec_u32(r, 0);
+    o->off = off;
+    o->value = (uint16_t)(v >> 16);
+    o->task = (uint16_t)v;
+    o->message_id = rec_u32(r, 4);
+    return wevt_read_name(c, rec_u32(r, 8), "WEVT opcode name", &o->name);
 }
 
-static ew_status read_tasks(wevt_ctx *c, wevt_provider *p, element *e)
+static ew_status decode_task(wevt_ctx *c, void *item, ew_rd *r, uint32_t off)
 {
-    size_t n;
-    EW_TRY(record_count(c, p, e, WEVT_ELEMENT_HEADER_SIZE, 28, &n));
-    p->tasks = ew_arena_array(c->a, n, sizeof *p->tasks);
-    if (!p->tasks && n)
-        return EW_E_NOMEM;
-    p->n_tasks = n;
-    for (size_t i = 0; i < n; i++) {
-        ew_rd r = record_at(e, WEVT_ELEMENT_HEADER_SIZE, 28, i);
-        wevt_task *t = &p->tasks[i];
-        t->off = record_off(e, WEVT_ELEMENT_HEADER_SIZE, 28, i);
-        t->value = rec_u32(&r, 0);
-        t->message_id = rec_u32(&r, 4);
-        ew_rd_seek(&r, 8);
-        ew_rd_copy(&r, t->guid, 16);
-        EW_TRY(wevt_read_name(c, rec_u32(&r, 24), "WEVT task name",
-                              &t->name));
-    }
-    return EW_OK;
+    wevt_task *t = item;
+    t->off = off;
+    t->value = rec_u32(r, 0);
+    t->message_id = rec_u32(r, 4);
+    ew_rd_seek(r, 8);
+    ew_rd_copy(r, t->guid, 16);
+    return wevt_read_name(c, rec_u32(r, 24), "WEVT task name", &t->name);
 }
 
-static ew_status read_keywords(wevt_ctx *c, wevt_provider *p, element *e)
+static ew_status decode_keyword(wevt_ctx *c, void *item, ew_rd *r,
+                                uint32_t off)
 {
-    size_t n;
-    EW_TRY(record_count(c, p, e, WEVT_ELEMENT_HEADER_SIZE, 16, &n));
-    p->keywords = ew_arena_array(c->a, n, sizeof *p->keywords);
-    if (!p->keywords && n)
-        return EW_E_NOMEM;
-    p->n_keywords = n;
-    for (size_t i = 0; i < n; i++) {
-        ew_rd r = record_at(e, WEVT_ELEMENT_HEADER_SIZE, 16, i);
-        wevt_keyword *k = &p->keywords[i];
-        k->off = record_off(e, WEVT_ELEMENT_HEADER_SIZE, 16, i);
-        ew_rd_u64_at(&r, 0, &k->mask);
-        k->message_id = rec_u32(&r, 8);
-        EW_TRY(wevt_read_name(c, rec_u32(&r, 12), "WEVT keyword name",
-                              &k->name));
-    }
-    return EW_OK;
+    wevt_keyword *k = item;
+    k->off = off;
+    ew_rd_u64_at(r, 0, &k->mask);
+    k->message_id = rec_u32(r, 8);
+    return wevt_read_name(c, rec_u32(r, 12), "WEVT keyword name", &k->name);
 }
 
 /* PRVA strings are bare NUL-terminated UTF-16 inside the element (no size
@@ -336,20 +274,21 @@ static ew_status read_prva_string(wevt_ctx *c, const element *e,
                          "string outside its PRVA element [0x%x, +0x%zx)",
                          e->off, e->r.size);
     size_t at = off - e->off, left = e->r.size - at, max = WEVT_MAX_NAME;
-    size_t lim = (left < max ? left : max) / 2, n = 0;
+    size_t lim = (left < max ? left : max) / 2;
     const uint8_t *p;
     ew_rd s;
     ew_rd_sub(&e->r, at, lim * 2, "WEVT provider name", &s); /* fits */
     ew_rd_bytes(&s, lim * 2, &p);
-    while (n < lim && ew_le16(p + 2 * n) != 0)
-        n++;
+    size_t n = ew_utf16_nlen(p, lim);
     if (n == lim)
         return wevt_warn(c, left / 2 > lim ? EW_E_LIMIT : EW_E_TRUNCATED,
                          "WEVT provider name", off,
                          "unterminated string (no NUL in 0x%zx bytes)",
                          lim * 2);
-    *out = wevt_utf16_dup(c->a, p, n);
-    return *out ? EW_OK : EW_E_NOMEM;
+    char *name;
+    ew_status st = ew_utf16_to_utf8(c->a, p, n, &name, NULL);
+    *out = name;
+    return st;
 }
 
 static ew_status read_prva(wevt_ctx *c, wevt_provider *p, element *e)
@@ -500,35 +439,26 @@ static ew_status read_ttbl(wevt_ctx *c, wevt_provider *p, element *e)
     return EW_OK;
 }
 
-static ew_status read_events(wevt_ctx *c, wevt_provider *p, element *e)
+static ew_status decode_event(wevt_ctx *c, void *item, ew_rd *r,
+                              uint32_t off)
 {
-    size_t n;
-    EW_TRY(record_count(c, p, e, WEVT_EVNT_HEADER_SIZE, WEVT_EVENT_SIZE,
-                        &n));
-    p->events = ew_arena_array(c->a, n, sizeof *p->events);
-    if (!p->events && n)
-        return EW_E_NOMEM;
-    p->n_events = n;
-    for (size_t i = 0; i < n; i++) {
-        ew_rd r = record_at(e, WEVT_EVNT_HEADER_SIZE, WEVT_EVENT_SIZE, i);
-        wevt_event *ev = &p->events[i];
-        ev->off = record_off(e, WEVT_EVNT_HEADER_SIZE, WEVT_EVENT_SIZE, i);
-        ew_rd_u16(&r, &ev->id);
-        ew_rd_u8(&r, &ev->version);
-        ew_rd_u8(&r, &ev->channel);
-        ew_rd_u8(&r, &ev->level);
-        ew_rd_u8(&r, &ev->opcode);
-        ew_rd_u16(&r, &ev->task);
-        ew_rd_u64(&r, &ev->keywords);
-        ew_rd_u32(&r, &ev->message_id);
-        ew_rd_u32(&r, &ev->template_off);
-        ew_rd_u32(&r, &ev->opcode_off);
-        ew_rd_u32(&r, &ev->level_off);
-        ew_rd_u32(&r, &ev->task_off);
-        ew_rd_u32(&r, &ev->n_keyword_offs);
-        ew_rd_u32(&r, &ev->keyword_offs_off);
-        ew_rd_u32(&r, &ev->channel_off);
-    }
+    wevt_event *ev = item;
+    ev->off = off;
+    ew_rd_u16(r, &ev->id);
+    ew_rd_u8(r, &ev->version);
+    ew_rd_u8(r, &ev->channel);
+    ew_rd_u8(r, &ev->level);
+    ew_rd_u8(r, &ev->opcode);
+    ew_rd_u16(r, &ev->task);
+    ew_rd_u64(r, &ev->keywords);
+    ew_rd_u32(r, &ev->message_id);
+    ew_rd_u32(r, &ev->template_off);
+    ew_rd_u32(r, &ev->opcode_off);
+    ew_rd_u32(r, &ev->level_off);
+    ew_rd_u32(r, &ev->task_off);
+    ew_rd_u32(r, &ev->n_keyword_offs);
+    ew_rd_u32(r, &ev->keyword_offs_off);
+    ew_rd_u32(r, &ev->channel_off);
     return EW_OK;
 }
 
@@ -740,19 +670,47 @@ static ew_status read_element(wevt_ctx *c, wevt_provider *p, uint32_t off,
         p->complete = false;
         return wevt_warn_scratch(c);
     }
+    const size_t hdr = WEVT_ELEMENT_HEADER_SIZE;
+    void *items = NULL;
+    ew_status s = EW_OK;
     switch (e.kind) {
-    case EL_CHAN: return read_channels(c, p, &e);
-    case EL_LEVL: return read_levels(c, p, &e);
-    case EL_OPCO: return read_opcodes(c, p, &e);
-    case EL_TASK: return read_tasks(c, p, &e);
-    case EL_KEYW: return read_keywords(c, p, &e);
+    case EL_CHAN:
+        s = read_records(c, p, &e, hdr, 16, sizeof *p->channels,
+                         decode_channel, &items, &p->n_channels);
+        p->channels = items;
+        break;
+    case EL_LEVL:
+        s = read_records(c, p, &e, hdr, 12, sizeof *p->levels, decode_level,
+                         &items, &p->n_levels);
+        p->levels = items;
+        break;
+    case EL_OPCO:
+        s = read_records(c, p, &e, hdr, 12, sizeof *p->opcodes,
+                         decode_opcode, &items, &p->n_opcodes);
+        p->opcodes = items;
+        break;
+    case EL_TASK:
+        s = read_records(c, p, &e, hdr, 28, sizeof *p->tasks, decode_task,
+                         &items, &p->n_tasks);
+        p->tasks = items;
+        break;
+    case EL_KEYW:
+        s = read_records(c, p, &e, hdr, 16, sizeof *p->keywords,
+                         decode_keyword, &items, &p->n_keywords);
+        p->keywords = items;
+        break;
+    case EL_EVNT:
+        s = read_records(c, p, &e, WEVT_EVNT_HEADER_SIZE, WEVT_EVENT_SIZE,
+                         sizeof *p->events, decode_event, &items,
+                         &p->n_events);
+        p->events = items;
+        break;
     case EL_MAPS: return read_maps(c, p, &e);
     case EL_TTBL: return read_ttbl(c, p, &e);
-    case EL_EVNT: return read_events(c, p, &e);
     case EL_PRVA: return read_prva(c, p, &e);
     case EL_COUNT: break;
     }
-    return EW_OK;
+    return s;
 }
 
 static ew_status read_provider(wevt_ctx *c, wevt_provider *p)

@@ -20,6 +20,7 @@
 #include "format/wevt_int.h"
 
 #include "base/ew_limits.h"
+#include "base/ew_utf16.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,8 +113,10 @@ static ew_status bx_name(bx *b, const char **out)
                        "name of %u characters is not NUL-terminated", n));
         return EW_E_BAD_VALUE;
     }
-    *out = wevt_utf16_dup(b->c->a, p, n);
-    return *out ? EW_OK : EW_E_NOMEM;
+    char *s;
+    ew_status st = ew_utf16_to_utf8(b->c->a, p, n, &s, NULL);
+    *out = s;
+    return st;
 }
 
 /* u16 count + count UTF-16 units; *out (arena) only when out != NULL. */
@@ -128,8 +131,10 @@ static ew_status bx_text(bx *b, const char **out)
     }
     if (!out)
         return EW_OK;
-    *out = wevt_utf16_dup(b->c->a, p, n);
-    return *out ? EW_OK : EW_E_NOMEM;
+    char *s;
+    ew_status st = ew_utf16_to_utf8(b->c->a, p, n, &s, NULL);
+    *out = s;
+    return st;
 }
 
 /* One token. Returns EW_OK to go on, EW_E_NOT_FOUND at EOF, EW_E_NOMEM,

@@ -91,11 +91,6 @@ ew_status wevt_warn(wevt_ctx *c, ew_status s, const char *what, uint32_t off,
  * returns EW_E_NOMEM when that fails, else EW_OK. */
 ew_status wevt_warn_scratch(wevt_ctx *c);
 
-/* UTF-8 copy (arena, NUL-terminated) of n_units UTF-16LE code units at p,
- * stopping at the first NUL unit; unpaired surrogates become U+FFFD.
- * NULL when the arena is exhausted. */
-char *wevt_utf16_dup(ew_arena *a, const uint8_t *p, size_t n_units);
-
 /* Reads the name string at off into *out (arena UTF-8). On bad input:
  * a warning naming what, *out = NULL and EW_OK; EW_E_NOMEM only when the
  * arena is exhausted. */
