@@ -22,8 +22,8 @@ CC ?= cc
 FUZZ_CC ?= clang
 PKG_CONFIG ?= pkg-config
 
-# Libraries used by the library and CLI (none yet) and by the tests.
-LIB_PKGS :=
+# Libraries used by the library and CLI, and by the tests.
+LIB_PKGS := libcurl libmspack
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -31,7 +31,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
                -DETWMAP_VERSION='"$(VERSION)"' -Isrc $(WARN) \
                $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS)))
-LIB_LIBS := $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --libs $(LIB_PKGS)))
+LIB_LIBS = $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --libs $(LIB_PKGS)))
 
 RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

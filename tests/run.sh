@@ -23,7 +23,12 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 pass=0 fail=0 skip=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# tests never read or fill the user's symbol cache, nor take symbol paths
+# from the environment
+XDG_CACHE_HOME=$(mktemp -d)
+export XDG_CACHE_HOME
+unset _NT_SYMBOL_PATH ETWMAP_SYMBOL_SERVER
+trap 'rm -rf "$log" "$XDG_CACHE_HOME"' EXIT
 
 # count_tap NAME CMD...: run CMD, echo its TAP, add its results.
 count_tap() {

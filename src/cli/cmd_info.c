@@ -12,7 +12,7 @@
 #include "format/pe.h"
 #include "format/tlg.h"
 #include "output/json.h"
-#include "symbols/pdb_locate.h"
+#include "symbols/sym_find.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -28,33 +28,15 @@ typedef struct info_opts {
     const char *pdb_path; /* --pdb */
     bool force_pdb;       /* --force-pdb: use a mismatched PDB anyway */
     bool no_pdb;          /* --no-pdb: do not look for one */
+    const char *symbol_path; /* --symbol-path (NULL: $_NT_SYMBOL_PATH or
+                                the default cache) */
+    bool offline;         /* --offline: no symbol server */
     info_format format;
 } info_opts;
 
-/* What happened when looking for the image's PDB. */
-typedef enum {
-    PDBST_NONE,       /* --no-pdb, or the image names no PDB */
-    PDBST_NOT_FOUND,  /* named by RSDS, not beside the image */
-    PDBST_MATCHED,    /* GUID and age agree */
-    PDBST_FORCED,     /* mismatched, used because of --force-pdb */
-    PDBST_MISMATCH,   /* found beside the image, does not match: ignored */
-    PDBST_UNREADABLE, /* found beside the image, malformed: ignored */
-} pdb_state;
-
-static const char *const pdb_state_names[] = {
-    [PDBST_NONE] = "none",           [PDBST_NOT_FOUND] = "not-found",
-    [PDBST_MATCHED] = "matched",     [PDBST_FORCED] = "forced",
-    [PDBST_MISMATCH] = "mismatch",   [PDBST_UNREADABLE] = "unreadable",
-};
-
-typedef struct info_pdb {
-    pdb_state state;
-    char path[4096];
-    char note[512]; /* why it was ignored */
-    ew_file file;
-    pdb_file pdb;
-    bool open;
-} info_pdb;
+/* The image's PDB: where it was found and whether it matches
+ * (symbols/sym_find.h). */
+typedef sym_found info_pdb;
 
 /* IMAGE_DEBUG_TYPE_* names, PE/COFF specification "Debug Type". */
 static const char *debug_type_name(uint32_t type)
@@ -85,14 +67,16 @@ static void usage(FILE *out)
           "                   and age do not match the image's RSDS record\n"
           "  --force-pdb      use the PDB even when it does not match\n"
           "  --no-pdb         do not look for a PDB\n"
+          SYM_HELP_OPTIONS
           "  --format FMT     text (default) or json (one object per FILE and\n"
           "                   line, with every export, import, section and\n"
           "                   resource)\n"
           "  -h, --help       this help\n"
           "\n"
           "Without --pdb, the PDB named by the image's RSDS record is looked\n"
-          "for beside the image; one that does not match is ignored with a\n"
-          "warning (exit status 1).\n"
+          "for beside the image, then along the symbol path (see 'etwmap\n"
+          "symbols --help'); one that does not match is ignored with a\n"
+          "warning (exit status 1), as are failed downloads.\n"
           "\n"
           "Examples:\n"
           "  etwmap info tests/fixtures/kdriver/kdriver.sys\n"
@@ -102,76 +86,37 @@ static void usage(FILE *out)
 
 /* ---- PDB look-up ------------------------------------------------------ */
 
-/* Opens and checks the PDB for img. Returns EXIT_BAD_INPUT when an explicit
- * --pdb cannot be used, else EXIT_OK; p->state says what happened. */
+/* Finds, opens and checks the PDB for img. Returns EXIT_BAD_INPUT when an
+ * explicit --pdb cannot be used (or the symbol path is malformed), else
+ * EXIT_OK; p->state says what happened. */
 static int open_pdb(const info_opts *o, const pe_image *img, info_pdb *p)
 {
     memset(p, 0, sizeof *p);
-    bool explicit_pdb = o->pdb_path != NULL;
     if (o->no_pdb)
         return EXIT_OK;
-    if (explicit_pdb) {
-        snprintf(p->path, sizeof p->path, "%s", o->pdb_path);
-    } else if (!img->codeview.present) {
-        return EXIT_OK;
-    } else if (!sym_pdb_beside_image(img->path, img->codeview.pdb_path, p->path,
-                                     sizeof p->path)) {
-        p->state = PDBST_NOT_FOUND;
-        return EXIT_OK;
-    }
-
+    sym_options so = {
+        .pdb_path = o->pdb_path,
+        .symbol_path = o->symbol_path,
+        .offline = o->offline,
+        .force = o->force_pdb,
+    };
     ew_diag d;
-    ew_diag_init(&d, p->path);
-    ew_status s = ew_file_map(&p->file, p->path, &d);
-    if (s == EW_OK) {
-        s = pdb_open(&p->pdb, p->file.data, p->file.size, p->path, 0, &d);
-        if (s == EW_OK)
-            p->open = true;
-        else
-            ew_file_unmap(&p->file);
-    }
-    if (s != EW_OK) {
-        if (explicit_pdb) {
-            cli_report(&d);
-            return EXIT_BAD_INPUT;
-        }
-        ew_diag_format(&d, p->note, sizeof p->note);
-        p->state = PDBST_UNREADABLE;
-        return EXIT_OK;
-    }
-
-    if (!img->codeview.present) {
-        /* nothing to match against: the user's choice stands */
-        p->state = explicit_pdb ? PDBST_FORCED : PDBST_NONE;
-        snprintf(p->note, sizeof p->note, "image has no RSDS record to match");
-        return EXIT_OK;
-    }
-    ew_diag md;
-    ew_diag_init(&md, p->path);
-    if (pdb_match(&p->pdb, img->codeview.guid, img->codeview.age, &md) == EW_OK) {
-        p->state = PDBST_MATCHED;
-        return EXIT_OK;
-    }
-    ew_diag_format(&md, p->note, sizeof p->note);
-    if (o->force_pdb) {
-        p->state = PDBST_FORCED;
-        return EXIT_OK;
-    }
-    if (explicit_pdb) {
+    ew_diag_init(&d, img->path);
+    ew_status s = sym_find_pdb(&so, img->path, &img->codeview, p, &d);
+    if (s == EW_E_MISMATCH) {
         cli_error("%s (use --force-pdb to use it anyway)", p->note);
         return EXIT_BAD_INPUT;
     }
-    p->state = PDBST_MISMATCH;
+    if (s != EW_OK) {
+        cli_report(&d);
+        return EXIT_BAD_INPUT;
+    }
     return EXIT_OK;
 }
 
 static void close_pdb(info_pdb *p)
 {
-    if (p->open) {
-        pdb_close(&p->pdb);
-        ew_file_unmap(&p->file);
-    }
-    p->open = false;
+    sym_found_close(p);
 }
 
 /* ---- facts derived for both formats ------------------------------------ */
@@ -276,12 +221,17 @@ static void print_text(const pe_image *img, const info_facts *f,
     } else {
         printf("codeview       none\n");
     }
-    printf("pdb            %s", pdb_state_names[p->state]);
+    printf("pdb            %s", sym_state_name(p->state));
     if (p->path[0])
         printf(" %s", p->path);
-    if (p->open && (p->state == PDBST_MATCHED || p->state == PDBST_FORCED))
+    if (p->open && (p->state == SYM_MATCHED || p->state == SYM_FORCED))
         printf(" (%zu publics, %zu globals)", p->pdb.n_publics, p->pdb.n_globals);
-    if (p->note[0] && p->state != PDBST_MATCHED)
+    if (p->state == SYM_MATCHED && p->how == SYM_HOW_DOWNLOADED)
+        printf("\n               downloaded from %s", p->source);
+    else if (p->state == SYM_MATCHED &&
+             (p->how == SYM_HOW_STORE || p->how == SYM_HOW_DIR))
+        printf("\n               found in %s", p->source);
+    if (p->note[0] && p->state != SYM_MATCHED)
         printf("\n               %s", p->note);
     putchar('\n');
     printf("ETW metadata\n");
@@ -468,8 +418,11 @@ static void print_json(const pe_image *img, const info_facts *f,
 
     json_key(&w, "pdb");
     json_obj_begin(&w);
-    json_kv_str(&w, "status", pdb_state_names[p->state]);
+    json_kv_str(&w, "status", sym_state_name(p->state));
     json_kv_str(&w, "path", p->path[0] ? p->path : NULL);
+    json_kv_str(&w, "found", p->how != SYM_HOW_NONE ? sym_how_name(p->how) : NULL);
+    json_kv_str(&w, "source", p->source[0] ? p->source : NULL);
+    json_kv_str(&w, "key", p->key[0] ? p->key : NULL);
     json_kv_str(&w, "note", p->note[0] ? p->note : NULL);
     if (p->open) {
         json_key(&w, "guid");
@@ -523,8 +476,13 @@ static int info_one(const info_opts *o, const char *path)
             print_json(&img, &f, p);
         else
             print_text(&img, &f, p);
-        if (p->state == PDBST_MISMATCH || p->state == PDBST_UNREADABLE) {
+        if (p->state == SYM_MISMATCH || p->state == SYM_UNREADABLE) {
             cli_warn("%s: PDB ignored: %s", path, p->note);
+            rc = EXIT_PROBLEMS;
+        } else if (p->problem && p->state != SYM_FORCED) {
+            cli_warn("%s: PDB %s: %s", path,
+                     p->state == SYM_MATCHED ? "found, but" : "not found",
+                     p->note);
             rc = EXIT_PROBLEMS;
         }
         close_pdb(p);
@@ -541,6 +499,8 @@ int cmd_info(int argc, char **argv)
         {"pdb", required_argument, NULL, 'p'},
         {"force-pdb", no_argument, NULL, 'F'},
         {"no-pdb", no_argument, NULL, 'N'},
+        {"symbol-path", required_argument, NULL, 's'},
+        {"offline", no_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -552,6 +512,8 @@ int cmd_info(int argc, char **argv)
         case 'p': o.pdb_path = optarg; break;
         case 'F': o.force_pdb = true; break;
         case 'N': o.no_pdb = true; break;
+        case 's': o.symbol_path = optarg; break;
+        case 'o': o.offline = true; break;
         case 'f':
             if (strcmp(optarg, "text") == 0)
                 o.format = FMT_TEXT;
@@ -578,6 +540,14 @@ int cmd_info(int argc, char **argv)
     if (o.pdb_path && o.no_pdb) {
         cli_error("info: --pdb and --no-pdb contradict each other");
         return EXIT_BAD_INPUT;
+    }
+    if (!o.no_pdb && !o.pdb_path) {
+        sym_options so = {.symbol_path = o.symbol_path};
+        ew_diag d;
+        if (sym_options_check(&so, &d) != EW_OK) {
+            cli_report(&d);
+            return EXIT_BAD_INPUT;
+        }
     }
     int worst = EXIT_OK;
     for (int i = optind; i < argc; i++) {

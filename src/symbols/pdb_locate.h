@@ -1,10 +1,11 @@
 /*
- * pdb_locate.h - find the PDB that belongs to an image, on local disk.
+ * pdb_locate.h - the image's own directory as a place for its PDB, and
+ * the guard on the PDB name an image records.
  *
- * Look-up order (the symbol-server step comes with the symbols issue):
- *   1. the path the user gave (--pdb);
- *   2. the image's own directory, under the file name from the image's
- *      RSDS record.
+ * The whole look-up (--pdb, this directory, the symbol path, symbol
+ * servers) is sym_find.h; everything that builds a path or a URL from the
+ * RSDS name goes through sym_pdb_file_name.
+ *
  * The RSDS name comes from an untrusted binary: only its last path
  * component is used, and names with "..", control characters or nothing
  * left are refused, so it can never point outside the chosen directory.
