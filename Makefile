@@ -28,15 +28,15 @@ TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-unused-parameter -Wvla
-BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
+BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
                -DETWMAP_VERSION='"$(VERSION)"' -Isrc $(WARN) \
-               $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS)))
-LIB_LIBS = $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --libs $(LIB_PKGS)))
+               $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) 2>/dev/null))
+LIB_LIBS = $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null))
 
-RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g
+RELEASE_CFLAGS = $(BASE_CFLAGS) -O2 -g
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -g $(SAN)
-FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+ASAN_CFLAGS = $(BASE_CFLAGS) -O1 -g $(SAN)
+FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all
 
 LIB_SRC := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*'))
