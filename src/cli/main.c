@@ -65,7 +65,9 @@ static void usage(FILE *out)
           "\n"
           "Example:\n"
           "  etwmap info tests/fixtures/kdriver/kdriver.sys\n"
-          "  etwmap info --format json fltMgr.sys --pdb fltMgr.pdb\n",
+          "  etwmap info --format json fltMgr.sys --pdb fltMgr.pdb\n"
+          "  etwmap events --format jsonl ci.dll\n"
+          "  etwmap symbols ntoskrnl.exe --symbol-path 'srv*'\n",
           out);
 }
 
