@@ -4,6 +4,7 @@
  * only) a reconstructed XML manifest (output/manifest_xml.h).
  */
 #include "cli.h"
+#include "cli_image.h"
 
 #include "base/ew_file.h"
 #include "catalog/catalog.h"
@@ -125,61 +126,6 @@ static void usage(FILE *out)
         out);
 }
 
-/* ---- PDB look-up (symbols/sym_find.h, as every command does it) ------- */
-
-/* Finds, opens and checks the PDB of img, with its S_ANNOTATION records.
- * EXIT_BAD_INPUT when an explicit --pdb cannot be used (or the symbol path
- * is malformed), else EXIT_OK; p->state says what happened. */
-static int open_pdb(const events_opts *o, const pe_image *img, sym_found *p)
-{
-    memset(p, 0, sizeof *p);
-    if (o->no_pdb)
-        return EXIT_OK;
-    sym_options so = {
-        .pdb_path = o->pdb_path,
-        .symbol_path = o->symbol_path,
-        .offline = o->offline,
-        .force = o->force_pdb,
-        .pdb_flags = PDB_LOAD_ANNOTATIONS,
-    };
-    ew_diag d;
-    ew_diag_init(&d, img->path);
-    ew_status s = sym_find_pdb(&so, img->path, &img->codeview, p, &d);
-    if (s == EW_E_MISMATCH) {
-        cli_error("%s (use --force-pdb to use it anyway)", p->note);
-        return EXIT_BAD_INPUT;
-    }
-    if (s != EW_OK) {
-        cli_report(&d);
-        return EXIT_BAD_INPUT;
-    }
-    return EXIT_OK;
-}
-
-/* The PDB to give the catalog, or NULL. */
-static const pdb_file *usable_pdb(const sym_found *p)
-{
-    return p->open && (p->state == SYM_MATCHED || p->state == SYM_FORCED)
-               ? &p->pdb
-               : NULL;
-}
-
-/* Warns about a PDB that was ignored or could not be had although the image
- * names one (as `etwmap info` does); EXIT_PROBLEMS then. */
-static int report_pdb(const sym_found *p, const char *path)
-{
-    if (p->state == SYM_MISMATCH || p->state == SYM_UNREADABLE) {
-        cli_warn("%s: PDB ignored: %s", path, p->note);
-        return EXIT_PROBLEMS;
-    }
-    if (p->problem && p->state != SYM_FORCED) {
-        cli_warn("%s: PDB %s: %s", path,
-                 p->state == SYM_MATCHED ? "found, but" : "not found", p->note);
-        return EXIT_PROBLEMS;
-    }
-    return EXIT_OK;
-}
-
 /* ---- output ------------------------------------------------------------ */
 
 static int write_catalog(const events_opts *o, const cat_catalog *c,
@@ -223,28 +169,28 @@ static int report_warnings(const cat_catalog *c, const char *file)
 
 static int events_one(const events_opts *o, const char *path)
 {
-    ew_diag d;
-    ew_diag_init(&d, path);
     ew_file file;
-    if (ew_file_map(&file, path, &d) != EW_OK) {
-        cli_report(&d);
-        return EXIT_BAD_INPUT;
-    }
     pe_image img;
-    if (pe_open(&img, file.data, file.size, path, &d) != EW_OK) {
-        cli_report(&d);
-        ew_file_unmap(&file);
+    if (cli_open_image(path, &file, &img) != EXIT_OK)
         return EXIT_BAD_INPUT;
-    }
     sym_found *p = calloc(1, sizeof *p);
-    int rc = p ? open_pdb(o, &img, p) : EXIT_BAD_INPUT;
+    sym_options so = {
+        .pdb_path = o->pdb_path,
+        .symbol_path = o->symbol_path,
+        .offline = o->offline,
+        .force = o->force_pdb,
+        .pdb_flags = PDB_LOAD_ANNOTATIONS, /* WPP messages */
+    };
+    int rc = p ? cli_find_pdb(&so, o->no_pdb, &img, p) : EXIT_BAD_INPUT;
     if (!p)
         cli_error("%s: out of memory", path);
     if (rc == EXIT_OK) {
         ew_arena a;
         ew_arena_init(&a, 0);
         cat_catalog c;
-        ew_status s = cat_build(&c, &img, usable_pdb(p), &a, &d);
+        ew_diag d;
+        ew_diag_init(&d, path);
+        ew_status s = cat_build(&c, &img, cli_usable_pdb(p), &a, &d);
         if (s != EW_OK) {
             cli_report(&d);
             rc = EXIT_BAD_INPUT;
@@ -259,15 +205,14 @@ static int events_one(const events_opts *o, const char *path)
             rc = wrc > prc ? wrc : prc;
         }
         if (rc != EXIT_BAD_INPUT) {
-            int prc = report_pdb(p, path);
+            int prc = cli_report_pdb(p, path);
             rc = prc > rc ? prc : rc;
         }
         ew_arena_free(&a);
         sym_found_close(p);
     }
     free(p);
-    pe_close(&img);
-    ew_file_unmap(&file);
+    cli_close_image(&file, &img);
     return rc;
 }
 

@@ -4,6 +4,7 @@
  * whether its PDB is at hand and matches.
  */
 #include "cli.h"
+#include "cli_image.h"
 
 #include "analysis/etw_api.h"
 #include "base/ew_file.h"
@@ -82,41 +83,6 @@ static void usage(FILE *out)
           "  etwmap info tests/fixtures/kdriver/kdriver.sys\n"
           "  etwmap info --format json fltMgr.sys | jq '.imports[].name'\n",
           out);
-}
-
-/* ---- PDB look-up ------------------------------------------------------ */
-
-/* Finds, opens and checks the PDB for img. Returns EXIT_BAD_INPUT when an
- * explicit --pdb cannot be used (or the symbol path is malformed), else
- * EXIT_OK; p->state says what happened. */
-static int open_pdb(const info_opts *o, const pe_image *img, info_pdb *p)
-{
-    memset(p, 0, sizeof *p);
-    if (o->no_pdb)
-        return EXIT_OK;
-    sym_options so = {
-        .pdb_path = o->pdb_path,
-        .symbol_path = o->symbol_path,
-        .offline = o->offline,
-        .force = o->force_pdb,
-    };
-    ew_diag d;
-    ew_diag_init(&d, img->path);
-    ew_status s = sym_find_pdb(&so, img->path, &img->codeview, p, &d);
-    if (s == EW_E_MISMATCH) {
-        cli_error("%s (use --force-pdb to use it anyway)", p->note);
-        return EXIT_BAD_INPUT;
-    }
-    if (s != EW_OK) {
-        cli_report(&d);
-        return EXIT_BAD_INPUT;
-    }
-    return EXIT_OK;
-}
-
-static void close_pdb(info_pdb *p)
-{
-    sym_found_close(p);
 }
 
 /* ---- facts derived for both formats ------------------------------------ */
@@ -454,21 +420,18 @@ static void print_json(const pe_image *img, const info_facts *f,
 
 static int info_one(const info_opts *o, const char *path)
 {
-    ew_diag d;
-    ew_diag_init(&d, path);
     ew_file file;
-    if (ew_file_map(&file, path, &d) != EW_OK) {
-        cli_report(&d);
-        return EXIT_BAD_INPUT;
-    }
     pe_image img;
-    if (pe_open(&img, file.data, file.size, path, &d) != EW_OK) {
-        cli_report(&d);
-        ew_file_unmap(&file);
+    if (cli_open_image(path, &file, &img) != EXIT_OK)
         return EXIT_BAD_INPUT;
-    }
     info_pdb *p = calloc(1, sizeof *p);
-    int rc = p ? open_pdb(o, &img, p) : EXIT_BAD_INPUT;
+    sym_options so = {
+        .pdb_path = o->pdb_path,
+        .symbol_path = o->symbol_path,
+        .offline = o->offline,
+        .force = o->force_pdb,
+    };
+    int rc = p ? cli_find_pdb(&so, o->no_pdb, &img, p) : EXIT_BAD_INPUT;
     if (rc == EXIT_OK) {
         info_facts f;
         gather(&img, &f);
@@ -476,20 +439,11 @@ static int info_one(const info_opts *o, const char *path)
             print_json(&img, &f, p);
         else
             print_text(&img, &f, p);
-        if (p->state == SYM_MISMATCH || p->state == SYM_UNREADABLE) {
-            cli_warn("%s: PDB ignored: %s", path, p->note);
-            rc = EXIT_PROBLEMS;
-        } else if (p->problem && p->state != SYM_FORCED) {
-            cli_warn("%s: PDB %s: %s", path,
-                     p->state == SYM_MATCHED ? "found, but" : "not found",
-                     p->note);
-            rc = EXIT_PROBLEMS;
-        }
-        close_pdb(p);
+        rc = cli_report_pdb(p, path);
+        sym_found_close(p);
     }
     free(p);
-    pe_close(&img);
-    ew_file_unmap(&file);
+    cli_close_image(&file, &img);
     return rc;
 }
 

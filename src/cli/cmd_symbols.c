@@ -4,6 +4,7 @@
  * (symbols/sym_find.h).
  */
 #include "cli.h"
+#include "cli_image.h"
 
 #include "base/ew_file.h"
 #include "format/pe.h"
@@ -70,19 +71,10 @@ static void usage(FILE *out)
 /* One FILE: EXIT_OK, EXIT_PROBLEMS or EXIT_BAD_INPUT. */
 static int symbols_one(const sym_options *o, const char *path)
 {
-    ew_diag d;
-    ew_diag_init(&d, path);
     ew_file file;
-    if (ew_file_map(&file, path, &d) != EW_OK) {
-        cli_report(&d);
-        return EXIT_BAD_INPUT;
-    }
     pe_image img;
-    if (pe_open(&img, file.data, file.size, path, &d) != EW_OK) {
-        cli_report(&d);
-        ew_file_unmap(&file);
+    if (cli_open_image(path, &file, &img) != EXIT_OK)
         return EXIT_BAD_INPUT;
-    }
     sym_found *f = calloc(1, sizeof *f);
     int rc = EXIT_OK;
     if (!f) {
@@ -135,8 +127,7 @@ done:
     if (f)
         sym_found_close(f);
     free(f);
-    pe_close(&img);
-    ew_file_unmap(&file);
+    cli_close_image(&file, &img);
     return rc;
 }
 
