@@ -31,7 +31,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
                -DETWMAP_VERSION='"$(VERSION)"' -Isrc $(WARN) \
                $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) 2>/dev/null))
-LIB_LIBS = $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null))
+# Zydis: Debian 12's libzydis-dev ships no libzydis.pc, so it is named here
+LIB_LIBS = $(if $(LIB_PKGS),$(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null)) -lZydis
 
 RELEASE_CFLAGS = $(BASE_CFLAGS) -O2 -g
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

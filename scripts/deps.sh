@@ -12,7 +12,7 @@ set -eu
 # build: compiler, pkg-config; tests: cmocka, clang/lld/llvm (fixtures,
 # llvm-readobj/llvm-pdbutil oracles, libFuzzer runtime), python3 (corpus
 # comparison scripts).
-PKGS="make gcc pkg-config libcmocka-dev clang lld llvm libclang-rt-14-dev python3 libxml2-utils libcurl4-openssl-dev libmspack-dev gcab"
+PKGS="make gcc pkg-config libcmocka-dev clang lld llvm libclang-rt-14-dev python3 libxml2-utils libcurl4-openssl-dev libmspack-dev gcab libzydis-dev"
 
 missing=""
 for p in $PKGS; do

@@ -78,4 +78,17 @@
 #define TLG_MAX_NAME 4096        /* bytes before the NUL, like PE_MAX_NAME */
 #define TLG_MAX_WARNINGS 256     /* kept; more are only counted */
 
+/* Function discovery (src/analysis/functions.c). ntoskrnl has ~40,000
+ * .pdata functions and ~15,000 more PDB publics; 1 << 21 is 50x that. */
+#define FN_MAX_FUNCTIONS (1u << 21)
+/* Instructions decoded in one function (the largest real functions, e.g.
+ * big switch dispatchers, have ~30,000); past it the function is marked
+ * truncated and the run goes on. Also bounds its pending-block list. */
+#define FN_MAX_INSNS_PER_FUNCTION (1u << 17)
+/* Direct call sites kept per function (real: a few thousand at most). */
+#define FN_MAX_CALLS_PER_FUNCTION (1u << 16)
+/* Functions decoded in one run, seeds and call targets together: the
+ * worklist never holds more than FN_MAX_FUNCTIONS entries. */
+#define FN_MAX_WORKLIST FN_MAX_FUNCTIONS
+
 #endif

@@ -1,0 +1,93 @@
+/*
+ * functions.h - function discovery for an x64 image.
+ *
+ * fn_discover finds function starts from the exception directory (.pdata
+ * primaries; chained entries fold into their primary), code exports, PDB
+ * function publics, the entry point, the CFG function table and the direct
+ * call targets met while decoding. Each function is decoded once by
+ * recursive traversal of its branches (jcc/jmp inside the function);
+ * decoding stops at ret, int3/ud2/hlt, indirect jmp, and jmp to another
+ * function (a tail call, recorded as an edge). Calls through an IAT slot
+ * and calls to an import thunk (`jmp [IAT]`) resolve to the import.
+ *
+ * It does not track values, resolve indirect calls or build the call graph
+ * (later stages). Only x64 is supported today; other machines give
+ * EW_E_UNSUPPORTED.
+ */
+#ifndef FUNCTIONS_H
+#define FUNCTIONS_H
+
+#include "base/ew.h"
+#include "base/ew_arena.h"
+#include "format/pdb.h"
+#include "format/pe.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* fn_function.sources: where a start came from (several may apply). */
+#define FN_SRC_PDATA 0x01u
+#define FN_SRC_EXPORT 0x02u
+#define FN_SRC_PDB 0x04u
+#define FN_SRC_CALL 0x08u  /* target of a direct call */
+#define FN_SRC_ENTRY 0x10u /* AddressOfEntryPoint */
+#define FN_SRC_CFG 0x20u   /* CFG function table */
+#define FN_SRC_TAIL 0x40u  /* target of a tail jump */
+
+/* fn_function.status */
+#define FN_ST_TRUNCATED 0x1u /* hit FN_MAX_INSNS_PER_FUNCTION or
+                                FN_MAX_CALLS_PER_FUNCTION */
+#define FN_ST_BAD_CODE 0x2u  /* some path reached undecodable or
+                                non-file-backed bytes */
+#define FN_ST_NO_CODE 0x4u   /* the start itself is not decodable */
+
+typedef struct fn_call {
+    uint32_t site_rva;   /* the call/jmp instruction */
+    uint32_t target_rva; /* direct target; for import calls through the IAT
+                            0 (thunk calls keep the thunk's rva) */
+    const pe_import *import; /* borrowed (img): the import called, through
+                                its IAT slot or a thunk; NULL otherwise */
+    bool tail;           /* a jmp (tail call), not a call */
+} fn_call;
+
+typedef struct fn_function {
+    uint32_t rva;
+    uint32_t end_rva;    /* .pdata end of the primary entry when there is
+                            one, else the end of the last decoded byte */
+    const char *name;    /* borrowed (PDB or image file) or arena */
+    uint8_t sources;     /* FN_SRC_* */
+    uint8_t status;      /* FN_ST_* */
+    bool thunk;          /* first instruction is jmp [IAT slot] */
+    const pe_import *thunk_import; /* borrowed (img), when thunk */
+    uint32_t n_insns;    /* instructions decoded */
+    fn_call *calls;      /* arena; sorted by site_rva */
+    size_t n_calls;
+} fn_function;
+
+typedef struct fn_set {
+    fn_function *functions; /* arena; sorted by rva, unique */
+    size_t n_functions;
+    size_t n_truncated;  /* functions with FN_ST_TRUNCATED */
+    size_t n_bad_code;   /* functions with FN_ST_BAD_CODE or NO_CODE */
+    size_t n_insns;      /* instructions decoded in all */
+    bool functions_capped; /* FN_MAX_FUNCTIONS reached; starts dropped */
+    ew_arena arena;
+} fn_set;
+
+/* Discovers and decodes the functions of img (pdb may be NULL; when given
+ * it must belong to img and outlive the set). Names point into img's and
+ * pdb's data, which must stay mapped. EW_E_UNSUPPORTED (with d) for
+ * machines other than x64, EW_E_NOMEM when the arena says no. Budget hits
+ * are counted in the set, not errors. Release with fn_free. */
+ew_status fn_discover(fn_set *set, const pe_image *img, const pdb_file *pdb,
+                      ew_diag *d);
+void fn_free(fn_set *set);
+
+/* The function starting at rva, or NULL. */
+const fn_function *fn_find(const fn_set *set, uint32_t rva);
+/* The function with the greatest start <= rva whose [rva, end_rva) holds
+ * rva, or NULL. */
+const fn_function *fn_containing(const fn_set *set, uint32_t rva);
+
+#endif
