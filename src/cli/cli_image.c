@@ -26,15 +26,61 @@ void cli_close_image(ew_file *file, pe_image *img)
     ew_file_unmap(file);
 }
 
-int cli_find_pdb(const sym_options *so, bool no_pdb, const pe_image *img,
-                 sym_found *p)
+bool cli_pdb_option(cli_pdb_opts *o, int ch, const char *arg)
+{
+    switch (ch) {
+    case 'p': o->pdb_path = arg; return true;
+    case 'F': o->force_pdb = true; return true;
+    case 'N': o->no_pdb = true; return true;
+    case 's': o->symbol_path = arg; return true;
+    case 'o': o->offline = true; return true;
+    default: return false;
+    }
+}
+
+int cli_pdb_opts_check(const char *cmd, const cli_pdb_opts *o, int n_files)
+{
+    if (o->pdb_path && n_files != 1) {
+        cli_error("%s: --pdb applies to one FILE, %d given", cmd, n_files);
+        return EXIT_BAD_INPUT;
+    }
+    if (o->pdb_path && o->no_pdb) {
+        cli_error("%s: --pdb and --no-pdb contradict each other", cmd);
+        return EXIT_BAD_INPUT;
+    }
+    if (!o->no_pdb && !o->pdb_path && n_files > 0) {
+        sym_options so = cli_sym_options(o, 0);
+        ew_diag d;
+        ew_diag_init(&d, NULL);
+        if (sym_options_check(&so, &d) != EW_OK) {
+            cli_report(&d);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    return EXIT_OK;
+}
+
+sym_options cli_sym_options(const cli_pdb_opts *o, unsigned pdb_flags)
+{
+    return (sym_options){
+        .pdb_path = o->pdb_path,
+        .symbol_path = o->symbol_path,
+        .offline = o->offline,
+        .force = o->force_pdb,
+        .pdb_flags = pdb_flags,
+    };
+}
+
+int cli_find_pdb(const cli_pdb_opts *o, unsigned pdb_flags,
+                 const pe_image *img, sym_found *p)
 {
     memset(p, 0, sizeof *p);
-    if (no_pdb)
+    if (o->no_pdb)
         return EXIT_OK;
+    sym_options so = cli_sym_options(o, pdb_flags);
     ew_diag d;
     ew_diag_init(&d, img->path);
-    ew_status s = sym_find_pdb(so, img->path, &img->codeview, p, &d);
+    ew_status s = sym_find_pdb(&so, img->path, &img->codeview, p, &d);
     if (s == EW_E_MISMATCH) {
         cli_error("%s (use --force-pdb to use it anyway)", p->note);
         return EXIT_BAD_INPUT;

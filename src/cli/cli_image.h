@@ -10,7 +10,38 @@
 #include "format/pe.h"
 #include "symbols/sym_find.h"
 
+#include <getopt.h>
 #include <stdbool.h>
+
+/* The PDB options of every command that reads images. */
+typedef struct cli_pdb_opts {
+    const char *pdb_path;    /* --pdb */
+    const char *symbol_path; /* --symbol-path (NULL: $_NT_SYMBOL_PATH, else
+                                the default cache) */
+    bool force_pdb;          /* --force-pdb: use a mismatched PDB anyway */
+    bool no_pdb;             /* --no-pdb: do not look for one */
+    bool offline;            /* --offline: no symbol server */
+} cli_pdb_opts;
+
+/* Their entries for a getopt_long table (short codes p F N s o). */
+#define CLI_PDB_LONG_OPTIONS                          \
+    {"pdb", required_argument, NULL, 'p'},            \
+        {"force-pdb", no_argument, NULL, 'F'},        \
+        {"no-pdb", no_argument, NULL, 'N'},           \
+        {"symbol-path", required_argument, NULL, 's'}, \
+        {"offline", no_argument, NULL, 'o'}
+
+/* Takes option ch (with its argument) when it is one of those; false
+ * otherwise. */
+bool cli_pdb_option(cli_pdb_opts *o, int ch, const char *arg);
+
+/* Checks the options against each other and the symbol path's syntax
+ * (once, before any file is read). Prints why and returns EXIT_BAD_INPUT,
+ * else EXIT_OK. cmd names the subcommand in messages. */
+int cli_pdb_opts_check(const char *cmd, const cli_pdb_opts *o, int n_files);
+
+/* The look-up options for sym_find_pdb. */
+sym_options cli_sym_options(const cli_pdb_opts *o, unsigned pdb_flags);
 
 /* Maps path and opens it as a PE image. On failure prints the diagnostic
  * and returns EXIT_BAD_INPUT with nothing left open; else EXIT_OK. */
@@ -18,11 +49,11 @@ int cli_open_image(const char *path, ew_file *file, pe_image *img);
 void cli_close_image(ew_file *file, pe_image *img);
 
 /* Finds, opens and checks img's PDB into *p (zeroed first; nothing is done
- * with no_pdb). EXIT_BAD_INPUT, after printing why, when an explicit --pdb
+ * with --no-pdb). EXIT_BAD_INPUT, after printing why, when an explicit --pdb
  * cannot be used or the symbol path is malformed; else EXIT_OK and
  * p->state says what happened. Release with sym_found_close. */
-int cli_find_pdb(const sym_options *so, bool no_pdb, const pe_image *img,
-                 sym_found *p);
+int cli_find_pdb(const cli_pdb_opts *o, unsigned pdb_flags,
+                 const pe_image *img, sym_found *p);
 
 /* The PDB to use (matched or forced), or NULL. */
 const pdb_file *cli_usable_pdb(const sym_found *p);

@@ -23,12 +23,7 @@
 typedef enum { FMT_TSV, FMT_JSONL, FMT_XML } events_format;
 
 typedef struct events_opts {
-    const char *pdb_path; /* --pdb */
-    bool force_pdb;       /* --force-pdb */
-    bool no_pdb;          /* --no-pdb */
-    const char *symbol_path; /* --symbol-path (NULL: $_NT_SYMBOL_PATH or
-                                the default cache) */
-    bool offline;         /* --offline: no symbol server */
+    cli_pdb_opts pdb;     /* --pdb, --symbol-path, ... */
     bool legacy_kernel;   /* --legacy-kernel */
     unsigned kinds;       /* --kind; CAT_KINDS_ALL by default */
     events_format format;
@@ -174,14 +169,7 @@ static int events_one(const events_opts *o, const char *path)
     if (cli_open_image(path, &file, &img) != EXIT_OK)
         return EXIT_BAD_INPUT;
     sym_found *p = calloc(1, sizeof *p);
-    sym_options so = {
-        .pdb_path = o->pdb_path,
-        .symbol_path = o->symbol_path,
-        .offline = o->offline,
-        .force = o->force_pdb,
-        .pdb_flags = PDB_LOAD_ANNOTATIONS, /* WPP messages */
-    };
-    int rc = p ? cli_find_pdb(&so, o->no_pdb, &img, p) : EXIT_BAD_INPUT;
+    int rc = p ? cli_find_pdb(&o->pdb, PDB_LOAD_ANNOTATIONS /* WPP */, &img, p) : EXIT_BAD_INPUT;
     if (!p)
         cli_error("%s: out of memory", path);
     if (rc == EXIT_OK) {
@@ -255,14 +243,10 @@ static bool parse_kinds(const char *arg, unsigned *kinds)
 int cmd_events(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"pdb", required_argument, NULL, 'p'},
-        {"force-pdb", no_argument, NULL, 'F'},
-        {"no-pdb", no_argument, NULL, 'N'},
+        CLI_PDB_LONG_OPTIONS,
         {"format", required_argument, NULL, 'f'},
         {"kind", required_argument, NULL, 'k'},
         {"legacy-kernel", no_argument, NULL, 'L'},
-        {"symbol-path", required_argument, NULL, 's'},
-        {"offline", no_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -270,13 +254,10 @@ int cmd_events(int argc, char **argv)
     unsigned kinds = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "hp:f:k:", opts, NULL)) != -1) {
+        if (cli_pdb_option(&o.pdb, ch, optarg))
+            continue;
         switch (ch) {
-        case 'p': o.pdb_path = optarg; break;
-        case 'F': o.force_pdb = true; break;
-        case 'N': o.no_pdb = true; break;
         case 'L': o.legacy_kernel = true; break;
-        case 's': o.symbol_path = optarg; break;
-        case 'o': o.offline = true; break;
         case 'k':
             if (!parse_kinds(optarg, &kinds))
                 return EXIT_BAD_INPUT;
@@ -307,23 +288,8 @@ int cmd_events(int argc, char **argv)
         cli_error("events: no FILE given (try 'etwmap events --help')");
         return EXIT_BAD_INPUT;
     }
-    if (o.pdb_path && n_files != 1) {
-        cli_error("events: --pdb applies to one FILE, %d given", n_files);
+    if (cli_pdb_opts_check("events", &o.pdb, n_files) != EXIT_OK)
         return EXIT_BAD_INPUT;
-    }
-    if (o.pdb_path && o.no_pdb) {
-        cli_error("events: --pdb and --no-pdb contradict each other");
-        return EXIT_BAD_INPUT;
-    }
-    if (!o.no_pdb && !o.pdb_path && n_files > 0) {
-        sym_options so = {.symbol_path = o.symbol_path};
-        ew_diag d;
-        ew_diag_init(&d, NULL);
-        if (sym_options_check(&so, &d) != EW_OK) {
-            cli_report(&d);
-            return EXIT_BAD_INPUT;
-        }
-    }
     if (o.format == FMT_XML && n_files != 1) {
         cli_error("events: --format xml writes one manifest: give one FILE "
                   "(%d given)",

@@ -26,12 +26,7 @@
 typedef enum { FMT_TEXT, FMT_JSON } info_format;
 
 typedef struct info_opts {
-    const char *pdb_path; /* --pdb */
-    bool force_pdb;       /* --force-pdb: use a mismatched PDB anyway */
-    bool no_pdb;          /* --no-pdb: do not look for one */
-    const char *symbol_path; /* --symbol-path (NULL: $_NT_SYMBOL_PATH or
-                                the default cache) */
-    bool offline;         /* --offline: no symbol server */
+    cli_pdb_opts pdb;     /* --pdb, --symbol-path, ... */
     info_format format;
 } info_opts;
 
@@ -425,13 +420,7 @@ static int info_one(const info_opts *o, const char *path)
     if (cli_open_image(path, &file, &img) != EXIT_OK)
         return EXIT_BAD_INPUT;
     info_pdb *p = calloc(1, sizeof *p);
-    sym_options so = {
-        .pdb_path = o->pdb_path,
-        .symbol_path = o->symbol_path,
-        .offline = o->offline,
-        .force = o->force_pdb,
-    };
-    int rc = p ? cli_find_pdb(&so, o->no_pdb, &img, p) : EXIT_BAD_INPUT;
+    int rc = p ? cli_find_pdb(&o->pdb, 0, &img, p) : EXIT_BAD_INPUT;
     if (rc == EXIT_OK) {
         info_facts f;
         gather(&img, &f);
@@ -450,11 +439,7 @@ static int info_one(const info_opts *o, const char *path)
 int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"pdb", required_argument, NULL, 'p'},
-        {"force-pdb", no_argument, NULL, 'F'},
-        {"no-pdb", no_argument, NULL, 'N'},
-        {"symbol-path", required_argument, NULL, 's'},
-        {"offline", no_argument, NULL, 'o'},
+        CLI_PDB_LONG_OPTIONS,
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -462,12 +447,9 @@ int cmd_info(int argc, char **argv)
     info_opts o = {0};
     int c;
     while ((c = getopt_long(argc, argv, "hp:f:", opts, NULL)) != -1) {
+        if (cli_pdb_option(&o.pdb, c, optarg))
+            continue;
         switch (c) {
-        case 'p': o.pdb_path = optarg; break;
-        case 'F': o.force_pdb = true; break;
-        case 'N': o.no_pdb = true; break;
-        case 's': o.symbol_path = optarg; break;
-        case 'o': o.offline = true; break;
         case 'f':
             if (strcmp(optarg, "text") == 0)
                 o.format = FMT_TEXT;
@@ -487,22 +469,8 @@ int cmd_info(int argc, char **argv)
         cli_error("info: no FILE given (try 'etwmap info --help')");
         return EXIT_BAD_INPUT;
     }
-    if (o.pdb_path && n_files > 1) {
-        cli_error("info: --pdb applies to one FILE, %d given", n_files);
+    if (cli_pdb_opts_check("info", &o.pdb, n_files) != EXIT_OK)
         return EXIT_BAD_INPUT;
-    }
-    if (o.pdb_path && o.no_pdb) {
-        cli_error("info: --pdb and --no-pdb contradict each other");
-        return EXIT_BAD_INPUT;
-    }
-    if (!o.no_pdb && !o.pdb_path) {
-        sym_options so = {.symbol_path = o.symbol_path};
-        ew_diag d;
-        if (sym_options_check(&so, &d) != EW_OK) {
-            cli_report(&d);
-            return EXIT_BAD_INPUT;
-        }
-    }
     int worst = EXIT_OK;
     for (int i = optind; i < argc; i++) {
         if (o.format == FMT_TEXT && i > optind)
