@@ -1,0 +1,280 @@
+/*
+ * cmd_calls.c - `etwmap calls`: what the engine sees in an image's code,
+ * for checking a result: each function found (analysis/functions.h) with
+ * its call sites, their callees and the ETW APIs among them. Output by
+ * output/calls_text.h and output/calls_jsonl.h.
+ */
+#include "cli.h"
+#include "cli_image.h"
+
+#include "analysis/functions.h"
+#include "base/ew_file.h"
+#include "format/pdb.h"
+#include "format/pe.h"
+#include "output/calls_jsonl.h"
+#include "output/calls_text.h"
+#include "symbols/sym_find.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { FMT_TEXT, FMT_JSONL } calls_format;
+
+typedef struct calls_opts {
+    cli_pdb_opts pdb;       /* --pdb, --symbol-path, ... */
+    calls_format format;
+    bool etw_only;          /* --etw-only */
+    const char **selectors; /* --function values, argv-borrowed */
+    size_t n_selectors;
+} calls_opts;
+
+static void usage(FILE *out)
+{
+    fputs(
+        "usage: etwmap calls [OPTIONS] FILE\n"
+        "\n"
+        "Show what the code analysis sees in an x64 PE image: every function\n"
+        "it found (from .pdata, exports, PDB publics, the entry point, the CFG\n"
+        "table and call targets) and each call site in it: where it is, how it\n"
+        "calls (call, tail jump, call through an import thunk), whom it calls,\n"
+        "and whether the callee is an ETW API. Use it to check why an event is\n"
+        "or is not attributed to a function.\n"
+        "\n"
+        "Argument values at the call sites are not shown yet: value tracking\n"
+        "is the engine's next part.\n"
+        "\n"
+        "Options:\n"
+        "  --function F     only the function named F (exact name), or the\n"
+        "                   one holding rva F (0x..., e.g. a site rva); may be\n"
+        "                   repeated. An unknown F is an error (exit 2)\n"
+        "  --etw-only       only functions with a call site whose callee is an\n"
+        "                   ETW API (all their sites are listed)\n"
+        "  --format FMT     text (default) or jsonl\n"
+        "  --pdb PDB        use this PDB for function names; refused when it\n"
+        "                   does not match the image\n"
+        "  --force-pdb      use the PDB even when it does not match\n"
+        "  --no-pdb         do not look for a PDB (names from exports only,\n"
+        "                   others are sub_RVA)\n"
+        SYM_HELP_OPTIONS
+        "  -h, --help       this help\n"
+        "\n"
+        "Text output, one line per function, then one per call site; every\n"
+        "line starts with the function's rva and name, so grep keeps them:\n"
+        "  RVA NAME  function size SIZE [FLAGS]\n"
+        "       FLAGS: exported, thunk of DLL!NAME (an import thunk,\n"
+        "       `jmp [IAT]`), truncated (a decoding budget was hit), bad-code,\n"
+        "       no-code\n"
+        "  RVA NAME  KIND SITE -> CALLEE [API]\n"
+        "       KIND   call (direct or through the IAT), tail (a jump to\n"
+        "              another function or import), thunk-call (a call to an\n"
+        "              import thunk)\n"
+        "       SITE   rva of the call/jmp instruction\n"
+        "       CALLEE NAME (RVA) for a function of the image, DLL!NAME for an\n"
+        "              import (DLL!#N by ordinal)\n"
+        "       API    the ETW API kind when the callee is one: register,\n"
+        "              unregister, write, write-string, ... (as in 'etwmap info')\n"
+        "\n"
+        "JSON Lines (--format jsonl): one object per function with the keys\n"
+        "function, function_rva, size, exported, thunk, status and sites\n"
+        "[{site_rva, kind, callee, callee_rva, import_dll, etw_api}]; rvas are\n"
+        "\"0x...\" strings, absent values null; for an import, callee is the\n"
+        "imported name and import_dll its DLL.\n"
+        "\n"
+        "Only x64 code is decoded: other machines (ARM64, x86) exit with\n"
+        "status 2 and a one-line diagnostic.\n"
+        "\n"
+        "Exit status: 0 success; 1 the listing is complete but a PDB beside\n"
+        "the image did not match and was ignored; 2 bad input or usage\n"
+        "(including an unknown --function).\n"
+        "\n"
+        "Examples:\n"
+        "  etwmap calls --etw-only kdriver.sys\n"
+        "  etwmap calls kdriver.sys | grep -- '-> .*EtwWrite'\n"
+        "  etwmap calls --function KdOpenWidget --function 0x1281 kdriver.sys\n"
+        "  etwmap calls --format jsonl udll.dll | jq -c 'select(.sites[].etw_api)'\n",
+        out);
+}
+
+/* An rva "0x..." in s into *rva; false when s is not one. */
+static bool parse_rva(const char *s, uint32_t *rva)
+{
+    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s + 2, &end, 16);
+    if (errno || *end || v > UINT32_MAX)
+        return false;
+    *rva = (uint32_t)v;
+    return true;
+}
+
+/* Marks in keep[] the functions selector sel names; false (with a
+ * message) when there is none. */
+static bool select_functions(const fn_set *set, const char *sel, bool *keep,
+                             const char *path)
+{
+    uint32_t rva;
+    if (parse_rva(sel, &rva)) {
+        const fn_function *f = fn_find(set, rva);
+        if (!f)
+            f = fn_containing(set, rva);
+        if (f) {
+            keep[f - set->functions] = true;
+            return true;
+        }
+        cli_error("calls: %s: no function starts at or holds rva %s "
+                  "(see 'etwmap calls %s' for the list)",
+                  path, sel, path);
+        return false;
+    }
+    bool found = false;
+    for (size_t i = 0; i < set->n_functions; i++) {
+        const char *name = set->functions[i].name;
+        if (name && strcmp(name, sel) == 0) {
+            keep[i] = true;
+            found = true;
+        }
+    }
+    if (!found)
+        cli_error("calls: %s: no function named '%s' (names are exact, from "
+                  "the PDB and exports; give an rva as 0x...)",
+                  path, sel);
+    return found;
+}
+
+static int write_calls(const calls_opts *o, const fn_set *set,
+                       const char *path)
+{
+    size_t n = set->n_functions;
+    bool *keep = calloc(n ? n : 1, sizeof *keep);
+    const fn_function **fns = calloc(n ? n : 1, sizeof *fns);
+    if (!keep || !fns) {
+        free(keep);
+        free(fns);
+        cli_error("%s: out of memory", path);
+        return EXIT_BAD_INPUT;
+    }
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < o->n_selectors && rc == EXIT_OK; i++)
+        if (!select_functions(set, o->selectors[i], keep, path))
+            rc = EXIT_BAD_INPUT;
+    if (rc == EXIT_OK) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            const fn_function *f = &set->functions[i];
+            if (o->n_selectors && !keep[i])
+                continue;
+            if (o->etw_only && !calls_has_etw_site(set, f))
+                continue;
+            fns[m++] = f;
+        }
+        int w = o->format == FMT_JSONL
+                    ? calls_jsonl_write(stdout, set, fns, m)
+                    : calls_text_write(stdout, set, fns, m);
+        if (w != 0) {
+            cli_error("calls: cannot write output");
+            rc = EXIT_BAD_INPUT;
+        }
+    }
+    free(keep);
+    free(fns);
+    return rc;
+}
+
+static int calls_one(const calls_opts *o, const char *path)
+{
+    ew_file file;
+    pe_image img;
+    if (cli_open_image(path, &file, &img) != EXIT_OK)
+        return EXIT_BAD_INPUT;
+    sym_found *p = calloc(1, sizeof *p);
+    int rc = p ? cli_find_pdb(&o->pdb, 0, &img, p) : EXIT_BAD_INPUT;
+    if (!p)
+        cli_error("%s: out of memory", path);
+    if (rc == EXIT_OK) {
+        fn_set set;
+        ew_diag d;
+        ew_diag_init(&d, path);
+        if (fn_discover(&set, &img, cli_usable_pdb(p), &d) != EW_OK) {
+            cli_report(&d);
+            rc = EXIT_BAD_INPUT;
+        } else {
+            rc = write_calls(o, &set, path);
+        }
+        fn_free(&set);
+        if (rc != EXIT_BAD_INPUT) {
+            int prc = cli_report_pdb(p, path);
+            rc = prc > rc ? prc : rc;
+        }
+        sym_found_close(p);
+    }
+    free(p);
+    cli_close_image(&file, &img);
+    return rc;
+}
+
+int cmd_calls(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        CLI_PDB_LONG_OPTIONS,
+        {"function", required_argument, NULL, 'u'},
+        {"etw-only", no_argument, NULL, 'e'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    calls_opts o = {0};
+    /* at most one selector per argument */
+    o.selectors = calloc(argc > 0 ? (size_t)argc : 1, sizeof *o.selectors);
+    if (!o.selectors) {
+        cli_error("calls: out of memory");
+        return EXIT_BAD_INPUT;
+    }
+    int rc = EXIT_OK;
+    int ch;
+    while (rc == EXIT_OK &&
+           (ch = getopt_long(argc, argv, "hp:f:", opts, NULL)) != -1) {
+        if (cli_pdb_option(&o.pdb, ch, optarg))
+            continue;
+        switch (ch) {
+        case 'u': o.selectors[o.n_selectors++] = optarg; break;
+        case 'e': o.etw_only = true; break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                o.format = FMT_TEXT;
+            else if (strcmp(optarg, "jsonl") == 0)
+                o.format = FMT_JSONL;
+            else {
+                cli_error("calls: unknown format '%s' (text or jsonl)",
+                          optarg);
+                rc = EXIT_BAD_INPUT;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            free(o.selectors);
+            return EXIT_OK;
+        default: usage(stderr); rc = EXIT_BAD_INPUT; break;
+        }
+    }
+    int n_files = argc - optind;
+    if (rc == EXIT_OK && n_files != 1) {
+        cli_error("calls: give one FILE (%d given; try 'etwmap calls --help')",
+                  n_files);
+        rc = EXIT_BAD_INPUT;
+    }
+    if (rc == EXIT_OK && cli_pdb_opts_check("calls", &o.pdb, n_files) != EXIT_OK)
+        rc = EXIT_BAD_INPUT;
+    if (rc == EXIT_OK)
+        rc = calls_one(&o, argv[optind]);
+    if (rc != EXIT_BAD_INPUT && fflush(stdout) != 0) {
+        cli_error("calls: cannot write output");
+        rc = EXIT_BAD_INPUT;
+    }
+    free(o.selectors);
+    return rc;
+}
