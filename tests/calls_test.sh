@@ -9,31 +9,7 @@
 #   ETWMAP_REBASE=1 sh tests/calls_test.sh   rewrites tests/golden/calls_*
 #   (review the diff and commit it with the reason)
 set -u
-E=${ETWMAP:-build/etwmap}
-FX=tests/fixtures
-GOLD=tests/golden
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-# expect CODE DESC CMD...: exit status must be CODE; output in $tmp/out, $tmp/err
-expect() {
-    code=$1 desc=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if [ "$rc" -eq "$code" ]; then ok "$desc"; else fail "$desc" "exit $rc, wanted $code" "$(head -5 "$tmp/err")"; fi
-}
-
-# golden FILE NAME: compare (or, with ETWMAP_REBASE=1, rewrite) a golden
-golden() {
-    if [ "${ETWMAP_REBASE:-}" = 1 ]; then cp "$1" "$GOLD/$2"; fi
-    if diff -u "$GOLD/$2" "$1" >"$tmp/diff" 2>&1; then ok "output matches $GOLD/$2"
-    else fail "output matches $GOLD/$2" "$(head -30 "$tmp/diff" | cut -c1-400)"; fi
-}
+. tests/tap.sh
 
 jsonl_valid() { # FILE DESC
     if python3 - "$1" >"$tmp/jerr" 2>&1 <<'PY'
@@ -191,4 +167,4 @@ for f in kdriver-arm64/kdriver.sys udll-x86/udll.dll; do
         && ok "calls $f says unsupported in one line" || fail "calls $f says unsupported in one line" "$(cat "$tmp/err")"
 done
 
-echo "1..$n"
+tap_plan

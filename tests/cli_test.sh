@@ -4,24 +4,7 @@
 # matching, and bad input (exit 2, one line naming file and structure).
 # Emits TAP. Run from the top directory with ETWMAP set (tests/run.sh).
 set -u
-E=${ETWMAP:-build/etwmap}
-FX=tests/fixtures
-GOLD=tests/golden
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-# expect CODE DESC CMD...: exit status must be CODE; output kept in $tmp/out, $tmp/err
-expect() {
-    code=$1 desc=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if [ "$rc" -eq "$code" ]; then ok "$desc"; else fail "$desc" "exit $rc, wanted $code" "$(head -5 "$tmp/err")"; fi
-}
+. tests/tap.sh
 
 # ---- global options ----------------------------------------------------
 expect 0 "--help exits 0" "$E" --help
@@ -110,4 +93,4 @@ else
     skip "make install" "release build absent"
 fi
 
-echo "1..$n"
+tap_plan

@@ -8,32 +8,8 @@
 #   ETWMAP_REBASE=1 sh tests/events_test.sh   rewrites tests/golden/events_*
 #   (review the diff and commit it with the reason)
 set -u
-E=${ETWMAP:-build/etwmap}
-FX=tests/fixtures
-GOLD=tests/golden
+. tests/tap.sh
 CORPUS=../shared/corpus
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-# expect CODE DESC CMD...: exit status must be CODE; output in $tmp/out, $tmp/err
-expect() {
-    code=$1 desc=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if [ "$rc" -eq "$code" ]; then ok "$desc"; else fail "$desc" "exit $rc, wanted $code" "$(head -5 "$tmp/err")"; fi
-}
-
-# golden FILE NAME: compare (or, with ETWMAP_REBASE=1, rewrite) a golden
-golden() {
-    if [ "${ETWMAP_REBASE:-}" = 1 ]; then cp "$1" "$GOLD/$2"; fi
-    if diff -u "$GOLD/$2" "$1" >"$tmp/diff" 2>&1; then ok "output matches $GOLD/$2"
-    else fail "output matches $GOLD/$2" "$(head -30 "$tmp/diff" | cut -c1-400)"; fi
-}
 
 jsonl_valid() { # FILE DESC
     if python3 - "$1" >"$tmp/jerr" 2>&1 <<'EOF'
@@ -395,4 +371,4 @@ else
     skip "corpus" "$CORPUS absent"
 fi
 
-echo "1..$n"
+tap_plan

@@ -21,17 +21,9 @@
 # WEVT_TEMPLATE (../shared/corpus; skipped when absent). Bad input and a
 # full disk must give exit status 2.
 set -u
-E=${ETWMAP:-build/etwmap}
+. tests/tap.sh
 TOOL=$(dirname "$E")/tests/tool_wevtxml
-FX=tests/fixtures
 CORPUS=${ETWMAP_CORPUS:-../shared/corpus}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 if [ ! -x "$TOOL" ]; then
     skip "manifest XML" "$TOOL not built"
@@ -76,14 +68,12 @@ import mkwevt
 # message ids (recomputed by the reader; the texts are compared).
 DROP = {"symbol", "chid", "template", "message_id", "tid", "enabled"}
 
-
 def canon(v):
     if isinstance(v, dict):
         return {k: canon(x) for k, x in v.items() if k not in DROP}
     if isinstance(v, list):
         return [canon(x) for x in v]
     return v
-
 
 def model(path):
     m = mkwevt.load(path)
@@ -96,7 +86,6 @@ def model(path):
         del p["templates"]
         out.append(canon(p))
     return {"providers": out, "strings": sorted(x["text"] for x in m["messages"])}
-
 
 def diff(a, b, path="$"):
     if type(a) != type(b):
@@ -118,7 +107,6 @@ def diff(a, b, path="$"):
                 return d
         return None
     return None if a == b else "%s: %r != %r" % (path, a, b)
-
 
 src, rec = model(sys.argv[1]), model(sys.argv[2])
 d = diff(src, rec)
