@@ -118,7 +118,7 @@ $(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
 	@$(if $(Q),echo "  FUZZER  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LIB_LIBS)
 
-$(B)/bench/%: bench/%.c $(REL_OBJ)
+$(B)/bench/%: bench/%.c bench/bench.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(RELEASE_CFLAGS) -o $@ $< $(REL_OBJ) $(LIB_LIBS)

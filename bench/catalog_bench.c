@@ -11,58 +11,26 @@
  * `etwmap events` does per file) for comparison. Target: median cat_build
  * under 20 ms. Prints a skip line and exits 0 when the file is absent.
  */
-#include "base/ew.h"
+#include "bench.h"
+
 #include "base/ew_arena.h"
-#include "base/ew_file.h"
 #include "catalog/catalog.h"
 #include "format/pe.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <time.h>
-
 #define TARGET_MS 20.0
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void fail(const ew_diag *d)
-{
-    char buf[512];
-    fprintf(stderr, "catalog_bench: %s\n", ew_diag_format(d, buf, sizeof buf));
-}
 
 int main(int argc, char **argv)
 {
-    const char *path = argc > 1
-                           ? argv[1]
-                           : "../shared/corpus/win10-19041.508_win32kbase.sys";
-    int runs = argc > 2 ? atoi(argv[2]) : 21;
-    if (runs < 1)
-        runs = 1;
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        printf("catalog_bench: %s absent: skipped\n", path);
-        return 0;
-    }
+    ew_file f;
+    int runs;
+    int rc = bench_open("catalog_bench", argc, argv,
+                        "../shared/corpus/win10-19041.508_win32kbase.sys", &f,
+                        &runs);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    const char *path = f.path;
     ew_diag d;
     ew_diag_init(&d, path);
-    ew_file f;
-    if (ew_file_map(&f, path, &d) != EW_OK) {
-        fail(&d);
-        return 1;
-    }
     double *build = malloc(sizeof *build * (size_t)runs);
     double *whole = malloc(sizeof *whole * (size_t)runs);
     if (!build || !whole) {
@@ -71,7 +39,7 @@ int main(int argc, char **argv)
     }
     pe_image img;
     if (pe_open(&img, f.data, f.size, path, &d) != EW_OK) {
-        fail(&d);
+        bench_fail("catalog_bench", &d);
         return 1;
     }
     size_t arena = 0, np = 0, ne = 0, nm = 0, nt = 0;
@@ -79,12 +47,12 @@ int main(int argc, char **argv)
         ew_arena a;
         ew_arena_init(&a, 0);
         cat_catalog c;
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         if (cat_build(&c, &img, NULL, &a, &d) != EW_OK) {
-            fail(&d);
+            bench_fail("catalog_bench", &d);
             return 1;
         }
-        build[i] = now_ms() - t0;
+        build[i] = bench_now_ms() - t0;
         arena = a.used;
         np = c.n_providers;
         ne = c.n_events;
@@ -98,18 +66,18 @@ int main(int argc, char **argv)
         ew_arena_init(&a, 0);
         cat_catalog c;
         pe_image im;
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         if (pe_open(&im, f.data, f.size, path, &d) != EW_OK ||
             cat_build(&c, &im, NULL, &a, &d) != EW_OK) {
-            fail(&d);
+            bench_fail("catalog_bench", &d);
             return 1;
         }
-        whole[i] = now_ms() - t0;
+        whole[i] = bench_now_ms() - t0;
         pe_close(&im);
         ew_arena_free(&a);
     }
-    qsort(build, (size_t)runs, sizeof *build, cmp_double);
-    qsort(whole, (size_t)runs, sizeof *whole, cmp_double);
+    bench_sort(build, runs);
+    bench_sort(whole, runs);
     double median = build[runs / 2];
     printf("cat_build %s  runs %d  median %.2f ms  min %.2f  max %.2f  arena "
            "%zu bytes  (%zu providers, %zu events: %zu manifest, %zu "
