@@ -583,3 +583,129 @@ const fn_function *fn_containing(const fn_set *set, uint32_t rva)
     const fn_function *f = &set->functions[lo - 1];
     return rva < f->end_rva ? f : NULL;
 }
+
+/* ---- re-decoding -------------------------------------------------------- */
+
+struct fn_decoder {
+    visit_set visited;
+    uint32_t *blocks;
+    insn *insns;
+    size_t n_insns, cap_insns;
+};
+
+fn_decoder *fn_decoder_new(void)
+{
+    fn_decoder *dec = calloc(1, sizeof *dec);
+    if (!dec)
+        return NULL;
+    dec->visited.cap = 2 * (size_t)FN_MAX_INSNS_PER_FUNCTION;
+    dec->visited.keys = calloc(dec->visited.cap, sizeof(uint32_t));
+    dec->visited.gens = calloc(dec->visited.cap, sizeof(uint32_t));
+    dec->blocks = calloc(FN_MAX_INSNS_PER_FUNCTION, sizeof(uint32_t));
+    if (!dec->visited.keys || !dec->visited.gens || !dec->blocks) {
+        fn_decoder_free(dec);
+        return NULL;
+    }
+    return dec;
+}
+
+void fn_decoder_free(fn_decoder *dec)
+{
+    if (!dec)
+        return;
+    free(dec->visited.keys);
+    free(dec->visited.gens);
+    free(dec->blocks);
+    free(dec->insns);
+    free(dec);
+}
+
+/* The call record fn_discover kept for the branch at site, or NULL. */
+static const fn_call *call_at(const fn_function *f, uint32_t site)
+{
+    size_t lo = 0, hi = f->n_calls;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->calls[mid].site_rva < site)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < f->n_calls && f->calls[lo].site_rva == site ? &f->calls[lo]
+                                                           : NULL;
+}
+
+/* in_own_region after discovery: the set replaces the starts map. */
+static bool still_inside(const fn_set *set, const pe_image *img,
+                         const fn_function *f, uint32_t rva)
+{
+    const pe_runtime_function *e = pe_find_function(img, rva);
+    if (f->sources & FN_SRC_PDATA)
+        return e && e->primary_rva == f->rva;
+    if (e || rva >= f->end_rva)
+        return false;
+    if (rva != f->rva && fn_find(set, rva))
+        return false;
+    return is_exec(img, rva);
+}
+
+static int cmp_insn(const void *a, const void *b)
+{
+    const insn *x = a, *y = b;
+    return x->rva < y->rva ? -1 : x->rva > y->rva;
+}
+
+ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
+                    const fn_function *f, const insn **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    dec->n_insns = 0;
+    if (++dec->visited.gen == 0) {
+        memset(dec->visited.gens, 0,
+               dec->visited.cap * sizeof *dec->visited.gens);
+        dec->visited.gen = 1;
+    }
+    size_t n_blocks = 0;
+    dec->blocks[n_blocks++] = f->rva;
+    size_t budget = f->n_insns; /* never more than discovery decoded */
+    while (n_blocks > 0) {
+        uint32_t rva = dec->blocks[--n_blocks];
+        for (;;) {
+            if (visit_has(&dec->visited, rva) || dec->n_insns >= budget)
+                break;
+            size_t off, avail;
+            insn in;
+            if (pe_rva_avail(img, rva, &off, &avail) != EW_OK ||
+                x64_decode(img->data + off, avail, rva, &in) != EW_OK)
+                break;
+            visit_test_set(&dec->visited, rva);
+            if (dec->n_insns == dec->cap_insns) {
+                size_t cap = dec->cap_insns ? dec->cap_insns * 2 : 256;
+                insn *g = realloc(dec->insns, cap * sizeof *g);
+                if (!g)
+                    return EW_E_NOMEM;
+                dec->insns = g;
+                dec->cap_insns = cap;
+            }
+            dec->insns[dec->n_insns++] = in;
+            bool branch = in.cls == INSN_JMP || in.cls == INSN_JCC;
+            if (branch && (in.flags & INSN_F_DIRECT)) {
+                const fn_call *c = call_at(f, rva);
+                if (!(c && c->tail) && in.target_rva != f->rva &&
+                    is_exec(img, in.target_rva) &&
+                    n_blocks < FN_MAX_INSNS_PER_FUNCTION)
+                    dec->blocks[n_blocks++] = in.target_rva;
+            }
+            if (!insn_falls_through(&in))
+                break;
+            rva += in.length;
+            if (!still_inside(set, img, f, rva))
+                break;
+        }
+    }
+    qsort(dec->insns, dec->n_insns, sizeof *dec->insns, cmp_insn);
+    *out = dec->insns;
+    *n = dec->n_insns;
+    return EW_OK;
+}

@@ -17,6 +17,7 @@
 #ifndef FUNCTIONS_H
 #define FUNCTIONS_H
 
+#include "arch/insn.h"
 #include "base/ew.h"
 #include "base/ew_arena.h"
 #include "format/pdb.h"
@@ -83,6 +84,16 @@ typedef struct fn_set {
 ew_status fn_discover(fn_set *set, const pe_image *img, const pdb_file *pdb,
                       ew_diag *d);
 void fn_free(fn_set *set);
+
+/* Re-decoding a function for later stages: the same instructions that
+ * fn_discover decoded (branches followed and tail calls stopped as it
+ * decided), sorted by rva. A decoder holds the scratch memory and is reused
+ * across functions; *out stays valid until the next call. */
+typedef struct fn_decoder fn_decoder;
+fn_decoder *fn_decoder_new(void);
+void fn_decoder_free(fn_decoder *dec);
+ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
+                    const fn_function *f, const insn **out, size_t *n);
 
 /* The function starting at rva, or NULL. */
 const fn_function *fn_find(const fn_set *set, uint32_t rva);

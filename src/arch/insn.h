@@ -36,6 +36,7 @@ typedef enum insn_class {
     INSN_VMOV,  /* vector move: movups/movaps/movdqu/movdqa/movq/movd ... */
     INSN_INT3,  /* int3 (padding / breakpoint; ends a block) */
     INSN_HALT,  /* hlt, ud2, int 0x29 (__fastfail): no fall-through */
+    INSN_CMOV,  /* cmovcc: op[0] keeps its value or takes op[1]'s */
     INSN_CLASS_COUNT
 } insn_class;
 
@@ -90,6 +91,8 @@ typedef struct insn_op {
 #define INSN_F_DIRECT 0x1u   /* call/jmp/jcc with a direct target_rva */
 #define INSN_F_SLOT 0x2u     /* call/jmp through [rip+x]: slot_rva valid */
 #define INSN_F_INDIRECT 0x4u /* call/jmp through a register or memory */
+#define INSN_F_HIDDEN_MEMW 0x8u /* writes memory through an implicit operand
+                                   (stos, movs: [rdi]) */
 
 #define INSN_MAX_OPS 3
 
@@ -101,6 +104,9 @@ typedef struct insn {
     uint8_t n_ops;  /* explicit operands kept, <= INSN_MAX_OPS */
     uint32_t target_rva; /* direct call/jmp/jcc target (INSN_F_DIRECT) */
     uint32_t slot_rva;   /* call/jmp [rip+x]: the slot (INSN_F_SLOT) */
+    uint32_t hidden_writes; /* bit r: implicit operand writes register r
+                               (insn_reg < 32, rsp and rip excluded):
+                               mul/div, cpuid, rep movs, cmpxchg ... */
     insn_op ops[INSN_MAX_OPS];
 } insn;
 

@@ -51,7 +51,11 @@ static uint8_t classify(const ZydisDecodedInstruction *zi)
     case ZYDIS_MNEMONIC_SUB: return INSN_SUB;
     case ZYDIS_MNEMONIC_AND: return INSN_AND;
     case ZYDIS_MNEMONIC_OR: return INSN_OR;
-    case ZYDIS_MNEMONIC_XOR: return INSN_XOR;
+    case ZYDIS_MNEMONIC_XOR:
+    /* vector xor: the analysis only uses "xor x, x" (zeroing idiom) */
+    case ZYDIS_MNEMONIC_XORPS: case ZYDIS_MNEMONIC_XORPD:
+    case ZYDIS_MNEMONIC_PXOR: case ZYDIS_MNEMONIC_VXORPS:
+    case ZYDIS_MNEMONIC_VXORPD: case ZYDIS_MNEMONIC_VPXOR: return INSN_XOR;
     case ZYDIS_MNEMONIC_PUSH: return INSN_PUSH;
     case ZYDIS_MNEMONIC_POP: return INSN_POP;
     case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVAPS:
@@ -70,6 +74,8 @@ static uint8_t classify(const ZydisDecodedInstruction *zi)
     }
     if (zi->meta.category == ZYDIS_CATEGORY_COND_BR)
         return INSN_JCC;
+    if (zi->meta.category == ZYDIS_CATEGORY_CMOV)
+        return INSN_CMOV;
     return INSN_OTHER;
 }
 
@@ -129,7 +135,7 @@ ew_status x64_decode(const uint8_t *code, size_t len, uint32_t rva,
     ZydisDecoder dec;
     ZydisDecoderContext ctx;
     ZydisDecodedInstruction zi;
-    ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT_VISIBLE];
+    ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
 
     memset(out, 0, sizeof *out);
     out->rva = rva;
@@ -149,14 +155,32 @@ ew_status x64_decode(const uint8_t *code, size_t len, uint32_t rva,
     if (zi.mnemonic == ZYDIS_MNEMONIC_INT && zi.raw.imm[0].value.u == 0x29)
         out->cls = INSN_HALT; /* __fastfail */
 
+    unsigned all = zi.operand_count;
+    if (all > ZYDIS_MAX_OPERAND_COUNT)
+        all = ZYDIS_MAX_OPERAND_COUNT;
     unsigned n = zi.operand_count_visible;
-    if (n > ZYDIS_MAX_OPERAND_COUNT_VISIBLE)
-        n = ZYDIS_MAX_OPERAND_COUNT_VISIBLE;
-    if (n && !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&dec, &ctx, &zi, zo,
-                                                      (ZyanU8)n))) {
+    if (n > all)
+        n = all;
+    if (all && !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&dec, &ctx, &zi, zo,
+                                                        (ZyanU8)all))) {
         memset(out, 0, sizeof *out);
         out->rva = rva;
         return EW_E_BAD_VALUE;
+    }
+    /* hidden operands: only their effect on registers and memory */
+    for (unsigned i = n; i < all; i++) {
+        if (!(zo[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+            continue;
+        if (zo[i].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+            zo[i].mem.base != ZYDIS_REGISTER_RSP &&
+            zo[i].mem.base != ZYDIS_REGISTER_ESP)
+            out->flags |= INSN_F_HIDDEN_MEMW;
+        if (zo[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
+            continue;
+        uint8_t r = map_reg(zo[i].reg.value, NULL);
+        if (r != INSN_REG_NONE && r != INSN_REG_RSP && r != INSN_REG_RIP &&
+            r < 32)
+            out->hidden_writes |= 1u << r;
     }
     if (n > INSN_MAX_OPS)
         n = INSN_MAX_OPS;
@@ -189,6 +213,6 @@ const char *insn_class_name(unsigned cls)
     static const char *const names[INSN_CLASS_COUNT] = {
         "other", "call", "jmp", "jcc", "ret", "mov", "lea", "movzx",
         "add", "sub", "and", "or", "xor", "push", "pop", "store", "vmov",
-        "int3", "halt"};
+        "int3", "halt", "cmov"};
     return cls < INSN_CLASS_COUNT ? names[cls] : "?";
 }

@@ -91,4 +91,18 @@
  * worklist never holds more than FN_MAX_FUNCTIONS entries. */
 #define FN_MAX_WORKLIST FN_MAX_FUNCTIONS
 
+/* Value tracking (src/analysis/values.c). Stack slots tracked at once per
+ * state (a descriptor, a GUID and a few spills need ~10). */
+#define VS_MAX_SLOTS 128
+/* Passes over a function's blocks before giving up on a fixpoint. */
+#define VS_MAX_PASSES 8
+/* Blocks per function iterated with joins (one state each, ~1.7 KB);
+ * bigger functions are scanned block by block from an unknown state. */
+#define VS_MAX_BLOCKS 16384
+/* Function-local pools of alternative sets and of partially known bytes. */
+#define VS_MAX_LOCAL_ALTS 256
+#define VS_MAX_LOCAL_BYTES 1024
+/* Frame bytes a callee may write past a frame pointer passed to it. */
+#define VS_ESCAPE_BYTES 64
+
 #endif

@@ -1,0 +1,145 @@
+/*
+ * values.h - what each call site passes: per-function value tracking.
+ *
+ * For every function of an fn_set, a forward data-flow over its basic
+ * blocks (decoded again with fn_decode) tracks each general-purpose and
+ * xmm register and each stack slot as one abstract value (val). Stack
+ * slots are field-sensitive (1/2/4/8/16-byte stores at frame offsets), so
+ * a 16-byte EVENT_DESCRIPTOR or GUID built field by field, or copied with
+ * movups, can be read back at a call. Where paths merge, differing values
+ * become a small set of alternatives. Iteration is bounded.
+ *
+ * The result is one vs_call per call or tail jump: the target (direct,
+ * import, or an indirect call resolved from a known code address, e.g.
+ * through __guard_dispatch_icall_fptr) and the first VS_ARGS arguments of
+ * the Windows x64 convention (rcx, rdx, r8, r9, [rsp+20h], [rsp+28h]),
+ * with the 16 bytes behind each argument that points into the frame.
+ */
+#ifndef VALUES_H
+#define VALUES_H
+
+#include "analysis/functions.h"
+#include "base/ew.h"
+#include "base/ew_arena.h"
+#include "format/pe.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VS_ARGS 6     /* arguments kept per call site */
+#define VS_MAX_ALT 4  /* alternatives in one VAL_ALT */
+
+typedef enum val_kind {
+    VAL_UNKNOWN = 0,
+    VAL_CONST,      /* the number c */
+    VAL_ADDR,       /* the address of image rva c */
+    VAL_LOAD,       /* the size-byte value stored at image rva c */
+    VAL_STACK,      /* the address entry-rsp + c (a frame address) */
+    VAL_PARAM,      /* incoming parameter `param`, plus c */
+    VAL_PARAM_LOAD, /* the size-byte value at [parameter `param` + c] */
+    VAL_BYTES,      /* up to 16 bytes, some known: vs_set.bytes[c] */
+    VAL_ALT,        /* one of vs_set.alts[c] */
+    VAL_KIND_COUNT
+} val_kind;
+
+typedef struct val {
+    uint8_t kind;   /* val_kind */
+    uint8_t size;   /* bytes (1..16) of LOAD, PARAM_LOAD, BYTES; else 0 */
+    uint16_t param; /* PARAM, PARAM_LOAD: 0-based parameter index */
+    uint32_t pad;   /* zero (values are compared bytewise) */
+    int64_t c;
+} val;
+
+/* Bytes with a per-byte "known" mask: stack contents, pointees. */
+typedef struct vs_bytes {
+    uint8_t b[16];
+    uint16_t known; /* bit i: b[i] is known */
+} vs_bytes;
+
+typedef struct vs_alt {
+    uint8_t n;
+    val v[VS_MAX_ALT];
+} vs_alt;
+
+/* vs_call.kind */
+typedef enum vs_call_kind {
+    VS_CALL_DIRECT,   /* call rel32 to target_rva */
+    VS_CALL_TAIL,     /* jmp/jcc to another function (target_rva) */
+    VS_CALL_IMPORT,   /* through the IAT or an import thunk (import) */
+    VS_CALL_RESOLVED, /* indirect, target_rva found from a known value */
+    VS_CALL_INDIRECT, /* indirect, target unknown */
+    VS_CALL_KIND_COUNT
+} vs_call_kind;
+
+typedef struct vs_call {
+    uint32_t site_rva;
+    uint32_t target_rva;     /* DIRECT, TAIL, RESOLVED (also thunk calls) */
+    const pe_import *import; /* borrowed: IMPORT (and tail jumps to one) */
+    uint8_t kind;            /* vs_call_kind */
+    bool tail;               /* a jump, not a call */
+    uint8_t pointee_mask;    /* bit i: args[i] is a frame address and
+                                pointees[pointee + rank] holds its bytes */
+    uint8_t pad;
+    uint32_t pointee;
+    val args[VS_ARGS];
+} vs_call;
+
+/* vs_function.status */
+#define VS_ST_PASSES 0x1u /* iteration budget hit: values may be partial */
+#define VS_ST_SLOTS 0x2u  /* too many stack slots: some were dropped */
+#define VS_ST_POOL 0x4u   /* alternative/byte pool full: some went unknown */
+#define VS_ST_DECODE 0x8u /* re-decoding failed or was truncated */
+
+typedef struct vs_function {
+    uint32_t first_call, n_calls; /* into vs_set.calls, sorted by site */
+    uint32_t first_ref, n_refs;   /* into vs_set.refs */
+    uint8_t status;               /* VS_ST_* */
+} vs_function;
+
+/* An instruction that takes the address of an image location
+ * (lea reg, [rip+x]): the forward end of site finding. */
+typedef struct vs_ref {
+    uint32_t insn_rva;
+    uint32_t target_rva;
+} vs_ref;
+
+typedef struct vs_set {
+    const fn_set *fns;     /* borrowed */
+    vs_function *functions; /* parallel to fns->functions */
+    vs_call *calls;
+    size_t n_calls;
+    vs_ref *refs;
+    size_t n_refs;
+    vs_bytes *bytes; /* VAL_BYTES contents and call pointees */
+    size_t n_bytes;
+    vs_alt *alts;
+    size_t n_alts;
+    size_t n_budget; /* functions with any VS_ST_* status bit */
+    ew_arena arena;
+} vs_set;
+
+/* Tracks values in every function of fns (which must outlive vs, as must
+ * img). EW_E_NOMEM when memory runs out; budget hits are counted, not
+ * errors. Release with vs_free. */
+ew_status vs_analyze(vs_set *vs, const fn_set *fns, const pe_image *img,
+                     ew_diag *d);
+void vs_free(vs_set *vs);
+
+/* The calls of function index i (into fns->functions). */
+const vs_call *vs_calls_of(const vs_set *vs, size_t i, size_t *n);
+/* The call record at site_rva in function index i, or NULL. */
+const vs_call *vs_call_at(const vs_set *vs, size_t i, uint32_t site_rva);
+/* The bytes behind argument a of c, or NULL when it is not a frame
+ * address. */
+const vs_bytes *vs_pointee(const vs_set *vs, const vs_call *c, unsigned a);
+
+/* Builders and comparisons shared with the summaries. */
+val val_make(val_kind kind, int64_t c);
+bool val_eq(const val *a, const val *b);
+/* The bytes a value stands for, as far as known (CONST, LOAD of a
+ * file-backed image location, BYTES): size bytes into out. */
+void vs_materialize(const vs_set *vs, const pe_image *img, const val *v,
+                    unsigned size, vs_bytes *out);
+const char *val_kind_name(unsigned kind);
+
+#endif
