@@ -55,3 +55,33 @@ const etw_api *etw_api_find(const char *name)
     }
     return best;
 }
+
+unsigned etw_api_arg_mask(const etw_api *api)
+{
+    unsigned m = 0;
+    if (api->provider_arg >= 0)
+        m |= 1u << api->provider_arg;
+    if (api->event_arg >= 0)
+        m |= 1u << api->event_arg;
+    switch (api->kind) {
+    case ETW_API_REGISTER:
+        m |= 1u << 3; /* REGHANDLE* (Etw/EventRegister) */
+        break;
+    case ETW_API_WRITE_STRING: /* level, keyword, string (arg 3 user
+                                  mode, arg 4 kernel: after ActivityId) */
+        m |= 0x1Eu;
+        break;
+    case ETW_API_WPP:
+        m |= 0xFu; /* logger, flags, message GUID*, number */
+        break;
+    case ETW_API_KERNEL:
+        m |= 0xEu; /* count, group mask, hook id */
+        break;
+    case ETW_API_SUPPORT:
+        m |= 0x7u;
+        break;
+    default:
+        break;
+    }
+    return m;
+}

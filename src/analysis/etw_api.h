@@ -38,5 +38,10 @@ typedef struct etw_api {
 const etw_api *etw_api_find(const char *name);
 const char *etw_api_kind_name(etw_api_kind kind); /* "register", "write", ... */
 const etw_api *etw_api_table(size_t *count);
+/* Bit i set: argument i (0-based, < 8) matters for resolving a call: the
+ * provider and event arguments plus level/keyword/string of string
+ * writes, the message number of WPP, the hook id of legacy events, the
+ * REGHANDLE* a registration fills, the information of EtwSetInformation. */
+unsigned etw_api_arg_mask(const etw_api *api);
 
 #endif

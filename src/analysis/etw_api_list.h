@@ -13,7 +13,8 @@
  * only; other modules use etw_api.h.
  */
 
-/* manifest / TraceLogging provider registration: arg0 GUID*, arg3 REGHANDLE* */
+/* manifest / TraceLogging provider registration: arg0 GUID*, arg3 REGHANDLE*;
+ * RegisterTraceGuids(RequestAddress, Context, ControlGuid, ...): arg2 */
 X(EtwRegister, ETW_API_REGISTER, 0, -1)
 X(EventRegister, ETW_API_REGISTER, 0, -1)
 X(EtwEventRegister, ETW_API_REGISTER, 0, -1)
@@ -21,10 +22,10 @@ X(EtwNotificationRegister, ETW_API_REGISTER, 0, -1)
 X(EventNotificationRegister, ETW_API_REGISTER, 0, -1)
 X(EtwEventNotificationRegister, ETW_API_REGISTER, 0, -1)
 X(EtwRegisterClassicProvider, ETW_API_REGISTER, 0, -1)
-X(RegisterTraceGuidsA, ETW_API_REGISTER, 1, -1)
-X(RegisterTraceGuidsW, ETW_API_REGISTER, 1, -1)
-X(EtwRegisterTraceGuidsA, ETW_API_REGISTER, 1, -1)
-X(EtwRegisterTraceGuidsW, ETW_API_REGISTER, 1, -1)
+X(RegisterTraceGuidsA, ETW_API_REGISTER, 2, -1)
+X(RegisterTraceGuidsW, ETW_API_REGISTER, 2, -1)
+X(EtwRegisterTraceGuidsA, ETW_API_REGISTER, 2, -1)
+X(EtwRegisterTraceGuidsW, ETW_API_REGISTER, 2, -1)
 X(EtwUnregister, ETW_API_UNREGISTER, 0, -1)
 X(EventUnregister, ETW_API_UNREGISTER, 0, -1)
 X(EtwEventUnregister, ETW_API_UNREGISTER, 0, -1)

@@ -105,4 +105,11 @@
 /* Frame bytes a callee may write past a frame pointer passed to it. */
 #define VS_ESCAPE_BYTES 64
 
+/* Summaries (src/analysis/summary.c): effects kept per function (an MC
+ * wrapper has one per sink call; a dispatcher a few dozen), wrapper levels
+ * followed, and rounds over a recursive SCC before giving up. */
+#define SM_MAX_EFFECTS 256
+#define SM_MAX_DEPTH 16
+#define SM_MAX_ROUNDS 8
+
 #endif

@@ -1,0 +1,74 @@
+/*
+ * engine.c - runs the analysis stages in order (see engine.h).
+ */
+#include "analysis/engine.h"
+
+#include <string.h>
+
+const etw_api *eng_call_api(const engine *e, const vs_call *c)
+{
+    if (c->import)
+        return c->import->name ? etw_api_find(c->import->name) : NULL;
+    long i = c->target_rva ? eng_function_index(e, c->target_rva) : -1;
+    return i >= 0 ? e->fn_api[i] : NULL;
+}
+
+const char *eng_callee_name(const engine *e, const vs_call *c)
+{
+    if (c->import)
+        return c->import->name;
+    long i = c->target_rva ? eng_function_index(e, c->target_rva) : -1;
+    return i >= 0 ? e->fns.functions[i].name : NULL;
+}
+
+long eng_function_index(const engine *e, uint32_t rva)
+{
+    const fn_function *f = fn_find(&e->fns, rva);
+    return f ? (long)(f - e->fns.functions) : -1;
+}
+
+/* The summaries' sink test: an ETW API call; its id is the API's index in
+ * the etw_api table. */
+static int etw_sink(void *ctx, size_t fn, const vs_call *c, uint8_t *mask)
+{
+    const engine *e = ctx;
+    (void)fn;
+    const etw_api *api = eng_call_api(e, c);
+    if (!api)
+        return -1;
+    size_t n;
+    const etw_api *table = etw_api_table(&n);
+    *mask = (uint8_t)(etw_api_arg_mask(api) & ((1u << VS_ARGS) - 1));
+    return (int)(api - table);
+}
+
+ew_status eng_run(engine *e, const pe_image *img, const pdb_file *pdb,
+                  ew_diag *d)
+{
+    memset(e, 0, sizeof *e);
+    ew_arena_init(&e->arena, 0);
+    e->img = img;
+    e->pdb = pdb;
+    EW_TRY(fn_discover(&e->fns, img, pdb, d));
+    size_t n = e->fns.n_functions;
+    e->fn_api = ew_arena_array(&e->arena, n ? n : 1, sizeof *e->fn_api);
+    if (!e->fn_api)
+        return ew_fail(d, EW_E_NOMEM, "engine", -1, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const fn_function *f = &e->fns.functions[i];
+        e->fn_api[i] = f->thunk ? NULL : etw_api_find(f->name);
+    }
+    EW_TRY(vs_analyze(&e->vs, &e->fns, img, d));
+    EW_TRY(cg_build(&e->cg, &e->fns, &e->vs, d));
+    return sm_build(&e->sm, &e->fns, &e->vs, &e->cg, etw_sink, e, d);
+}
+
+void eng_free(engine *e)
+{
+    sm_free(&e->sm);
+    cg_free(&e->cg);
+    vs_free(&e->vs);
+    fn_free(&e->fns);
+    ew_arena_free(&e->arena);
+    memset(e, 0, sizeof *e);
+}
