@@ -112,3 +112,25 @@ int cli_report_pdb(const sym_found *p, const char *path)
     }
     return EXIT_OK;
 }
+
+int cli_open_module(const char *path, cli_module *m)
+{
+    memset(m, 0, sizeof *m);
+    ew_arena_init(&m->arena, 0);
+    if (cli_open_image(path, &m->file, &m->img) != EXIT_OK)
+        return EXIT_BAD_INPUT;
+    ew_diag d;
+    ew_diag_init(&d, path);
+    if (cat_build(&m->cat, &m->img, NULL, &m->arena, &d) != EW_OK) {
+        cli_report(&d);
+        return EXIT_BAD_INPUT;
+    }
+    return EXIT_OK;
+}
+
+void cli_close_module(cli_module *m)
+{
+    ew_arena_free(&m->arena);
+    cli_close_image(&m->file, &m->img);
+    memset(m, 0, sizeof *m);
+}

@@ -7,6 +7,7 @@
 #define CLI_IMAGE_H
 
 #include "base/ew_file.h"
+#include "catalog/catalog.h"
 #include "format/pe.h"
 #include "symbols/sym_find.h"
 
@@ -61,5 +62,19 @@ const pdb_file *cli_usable_pdb(const sym_found *p);
 /* Warns about a PDB that was ignored or could not be had although the
  * image names one; EXIT_PROBLEMS then, else EXIT_OK. */
 int cli_report_pdb(const sym_found *p, const char *path);
+
+/* A module given with --with: its image and catalog (no PDB, no code
+ * analysis: it supplies events to resolve against). */
+typedef struct cli_module {
+    ew_file file;
+    pe_image img;
+    ew_arena arena;
+    cat_catalog cat;
+} cli_module;
+
+/* Opens path and builds its catalog; EXIT_OK or EXIT_BAD_INPUT (reported).
+ * Close with cli_close_module (also after a failure). */
+int cli_open_module(const char *path, cli_module *m);
+void cli_close_module(cli_module *m);
 
 #endif

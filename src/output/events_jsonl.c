@@ -95,6 +95,18 @@ static void write_provider(json_w *w, const cat_provider *p, const char *file)
     json_line_end(w);
 }
 
+void events_jsonl_fields(json_w *w, const cat_event *e)
+{
+    if (!e->fields_known) {
+        json_null(w);
+        return;
+    }
+    json_arr_begin(w);
+    for (size_t k = 0; k < e->n_fields;)
+        k = write_field(w, e->fields, e->n_fields, k, 0);
+    json_arr_end(w);
+}
+
 static void write_event(json_w *w, const cat_catalog *c, const cat_event *e,
                         const char *file)
 {
@@ -122,14 +134,7 @@ static void write_event(json_w *w, const cat_catalog *c, const cat_event *e,
     else
         json_null(w);
     json_key(w, "fields");
-    if (e->fields_known) {
-        json_arr_begin(w);
-        for (size_t k = 0; k < e->n_fields;)
-            k = write_field(w, e->fields, e->n_fields, k, 0);
-        json_arr_end(w);
-    } else {
-        json_null(w);
-    }
+    events_jsonl_fields(w, e);
     json_kv_str(w, "message", e->message);
     json_key(w, "source_rva");
     if (e->has_source_rva)

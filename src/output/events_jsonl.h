@@ -18,6 +18,7 @@
 #define EVENTS_JSONL_H
 
 #include "catalog/catalog.h"
+#include "output/json.h"
 
 #include <stdio.h>
 
@@ -29,5 +30,8 @@
  * the "file" value. 0, or -1 after a write error. */
 int events_jsonl_write(FILE *out, const cat_catalog *c, const char *file,
                        unsigned kinds);
+/* The "fields" value of e (an array, or null when the payload is unknown):
+ * shared with the site and map writers. */
+void events_jsonl_fields(json_w *w, const cat_event *e);
 
 #endif

@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* s with TSV escapes (events_tsv.h). */
-static void put_esc(FILE *out, const char *s)
+void tsv_put(FILE *out, const char *s)
 {
     if (!s)
         return;
@@ -31,7 +31,7 @@ static void put_esc(FILE *out, const char *s)
 static void put_value(FILE *out, const cat_value *v)
 {
     if (v->name)
-        put_esc(out, v->name);
+        tsv_put(out, v->name);
     else if (v->present)
         fprintf(out, "%" PRIu32, v->value);
 }
@@ -48,12 +48,12 @@ static const char *short_type(const char *t)
 static size_t put_field(FILE *out, const cat_field *f, size_t n, size_t i)
 {
     const cat_field *x = &f[i];
-    put_esc(out, short_type(x->in_type));
+    tsv_put(out, short_type(x->in_type));
     fputc(' ', out);
-    put_esc(out, x->name ? x->name : "?");
+    tsv_put(out, x->name ? x->name : "?");
     if (x->count) {
         fputc('[', out);
-        put_esc(out, x->count);
+        tsv_put(out, x->count);
         fputc(']', out);
     }
     size_t next = i + 1;
@@ -82,9 +82,9 @@ static void put_provider(FILE *out, const cat_provider *p, const char *file)
 {
     fputs(p->guid_text, out);
     fputc('\t', out);
-    put_esc(out, p->name);
+    tsv_put(out, p->name);
     fprintf(out, "\t%s\t\t\t\t\t\t\t\t\t\t", cat_kind_name(p->kind));
-    put_esc(out, file);
+    tsv_put(out, file);
     fputc('\n', out);
 }
 
@@ -96,7 +96,7 @@ static void put_event(FILE *out, const cat_catalog *c, const cat_event *e,
         fputs(p->guid_text, out);
     fputc('\t', out);
     if (p)
-        put_esc(out, p->name);
+        tsv_put(out, p->name);
     fputc('\t', out);
     fputs(cat_kind_name(e->kind), out);
     fputc('\t', out);
@@ -106,7 +106,7 @@ static void put_event(FILE *out, const cat_catalog *c, const cat_event *e,
     if (e->has_version)
         fprintf(out, "%u", e->version);
     fputc('\t', out);
-    put_esc(out, e->name);
+    tsv_put(out, e->name);
     if (e->fields_known) {
         fputc('(', out);
         for (size_t k = 0; k < e->n_fields;) {
@@ -122,7 +122,7 @@ static void put_event(FILE *out, const cat_catalog *c, const cat_event *e,
     for (size_t k = 0; k < e->n_keyword_names; k++) {
         if (k)
             fputc('|', out);
-        put_esc(out, e->keyword_names[k]);
+        tsv_put(out, e->keyword_names[k]);
     }
     fputc('\t', out);
     put_value(out, &e->task);
@@ -131,9 +131,9 @@ static void put_event(FILE *out, const cat_catalog *c, const cat_event *e,
     fputc('\t', out);
     put_value(out, &e->channel);
     fputc('\t', out);
-    put_esc(out, e->message);
+    tsv_put(out, e->message);
     fputc('\t', out);
-    put_esc(out, file);
+    tsv_put(out, file);
     fputc('\n', out);
 }
 

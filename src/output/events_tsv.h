@@ -37,6 +37,8 @@
 
 /* The header line. 0, or -1 after a write error. */
 int events_tsv_header(FILE *out);
+/* s (NULL: nothing) with the TSV escapes above; for every TSV writer. */
+void tsv_put(FILE *out, const char *s);
 
 /* One line per event of c whose kind is in kinds (CAT_KIND_BIT set);
  * file (may be NULL) fills the file column. 0, or -1 after a write

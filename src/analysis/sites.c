@@ -1,0 +1,825 @@
+/*
+ * sites.c - ETW sites from the engine's instances and the catalog (see
+ * sites.h).
+ *
+ * Order of work: registrations first (REGHANDLE storage -> GUID), then
+ * every instance is resolved by its API kind; alternatives of a
+ * descriptor give one site each. Last, calls that pass the address of a
+ * TraceLogging event blob or of a catalog descriptor constant and are no
+ * site yet become sites (the metadata end). Everything is sorted at the
+ * end, so the output depends only on the input.
+ */
+#include "analysis/sites.h"
+#include "base/ew_utf16.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TLG_OBJ_META_OFF 8    /* _tlgProvider_t.ProviderMetadataPtr (x64),
+                                 FORMATS.md §1.9 */
+#define TLG_OBJ_REGHANDLE_OFF 0x20 /* _tlgProvider_t.RegHandle (x64) */
+#define TLG_META_TO_BLOB 17   /* RemainingSize - 17 = the blob's type byte
+                                 (type, GUID[16]) */
+
+static const char *const reason_names[ST_R_COUNT] = {
+#define X(id, text) text,
+    ST_REASONS(X)
+#undef X
+};
+
+const char *st_reason_name(unsigned bit)
+{
+    return bit < ST_R_COUNT ? reason_names[bit] : "?";
+}
+
+const char *st_action_name(st_action a)
+{
+    static const char *const n[] = {"write", "register", "unregister",
+                                    "support"};
+    return (unsigned)a < 4 ? n[a] : "?";
+}
+
+typedef struct reg_entry {
+    uint32_t handle_rva;
+    uint32_t site_rva;
+    uint32_t guid_rva; /* 0 when the GUID was copied to the frame */
+    uint8_t guid[16];
+} reg_entry;
+
+typedef struct sctx {
+    const engine *e;
+    const pe_image *img;
+    const cat_catalog *cat;
+    const st_options *o;
+    st_sites *out;
+    ew_vec sites;    /* st_site */
+    reg_entry *regs; /* sorted by handle_rva */
+    size_t n_regs;
+} sctx;
+
+/* ---- image reads -------------------------------------------------------- */
+
+static bool read_bytes(const sctx *x, int64_t rva, void *out, size_t n)
+{
+    size_t off, avail;
+    if (rva < 0 || rva > UINT32_MAX ||
+        pe_rva_avail(x->img, (uint32_t)rva, &off, &avail) != EW_OK ||
+        avail < n)
+        return false;
+    memcpy(out, x->img->data + off, n);
+    return true;
+}
+
+/* The rva a pointer stored at rva points to (x64: 8 bytes, a VA). */
+static bool read_pointer(const sctx *x, int64_t rva, uint32_t *target)
+{
+    uint64_t va;
+    if (!read_bytes(x, rva, &va, 8) || va < x->img->image_base ||
+        va - x->img->image_base >= x->img->size_of_image)
+        return false;
+    *target = (uint32_t)(va - x->img->image_base);
+    return true;
+}
+
+/* The PDB name of the public or global exactly at rva, or NULL. */
+static const char *symbol_at(const sctx *x, uint32_t rva)
+{
+    const pdb_file *pdb = x->e->pdb;
+    if (!pdb)
+        return NULL;
+    const pdb_symbol *s = pdb_find_by_rva(pdb, rva);
+    if (s && s->has_rva && s->rva == rva)
+        return s->name;
+    size_t lo = 0, hi = pdb->n_globals;
+    while (lo < hi) { /* globals with an rva come first, sorted by it */
+        size_t mid = lo + (hi - lo) / 2;
+        const pdb_symbol *g = &pdb->globals[mid];
+        if (g->has_rva && g->rva < rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < pdb->n_globals && pdb->globals[lo].has_rva &&
+        pdb->globals[lo].rva == rva)
+        return pdb->globals[lo].name;
+    return NULL;
+}
+
+/* ---- catalog lookups (own catalog, then --with catalogs) ---------------- */
+
+static const cat_provider *find_provider(const sctx *x, cat_kind k,
+                                         const uint8_t g[16])
+{
+    const cat_provider *p = cat_find_provider(x->cat, k, g);
+    for (size_t i = 0; !p && x->o && i < x->o->n_extra; i++)
+        p = cat_find_provider(x->o->extra[i], k, g);
+    return p;
+}
+
+static const cat_event *find_event(const sctx *x, cat_kind k,
+                                   const uint8_t g[16], uint16_t id,
+                                   uint8_t version)
+{
+    const cat_event *ev = cat_find_event(x->cat, k, g, id, version);
+    for (size_t i = 0; !ev && x->o && i < x->o->n_extra; i++)
+        ev = cat_find_event(x->o->extra[i], k, g, id, version);
+    return ev;
+}
+
+/* The TraceLogging event blob at rva or rva - 1 of the own catalog. */
+static const cat_event *tlg_event_at(const sctx *x, int64_t rva)
+{
+    if (rva <= 0 || rva > UINT32_MAX)
+        return NULL;
+    const cat_event *ev = cat_find_event_rva(x->cat, (uint32_t)rva);
+    return ev && ev->kind == CAT_KIND_TRACELOGGING ? ev : NULL;
+}
+
+/* The TraceLogging provider whose object (_tlgProvider_t) is at obj. */
+static const cat_provider *tlg_provider_of_object(const sctx *x, int64_t obj)
+{
+    uint32_t meta;
+    if (!read_pointer(x, obj + TLG_OBJ_META_OFF, &meta) ||
+        meta < TLG_META_TO_BLOB)
+        return NULL;
+    uint32_t blob = meta - TLG_META_TO_BLOB;
+    for (size_t i = 0; i < x->cat->n_providers; i++) {
+        const cat_provider *p = &x->cat->providers[i];
+        if (p->kind == CAT_KIND_TRACELOGGING && p->has_source_rva &&
+            p->source_rva == blob)
+            return p;
+    }
+    return NULL;
+}
+
+/* ---- values of arguments ------------------------------------------------ */
+
+static bool is_param(const sctx *x, const val *v)
+{
+    return sm_val_is_param(&x->e->sm, v);
+}
+
+/* The 16 bytes an argument points to: a global, or frame bytes. */
+static bool pointee16(const sctx *x, const sm_arg *a, const val *v,
+                      uint8_t out[16], uint32_t *rva, uint32_t *why)
+{
+    *rva = 0;
+    switch (v->kind) {
+    case VAL_ADDR:
+        *rva = (uint32_t)v->c;
+        return read_bytes(x, v->c, out, 16);
+    case VAL_LOAD: { /* a pointer variable */
+        uint32_t t;
+        if (v->size == 8 && read_pointer(x, v->c, &t) &&
+            read_bytes(x, t, out, 16)) {
+            *rva = t;
+            return true;
+        }
+        *why |= ST_R(VALUE_UNKNOWN);
+        return false;
+    }
+    case VAL_STACK:
+        if (a && a->bytes.known == 0xFFFF) {
+            memcpy(out, a->bytes.b, 16);
+            return true;
+        }
+        *why |= ST_R(DESCRIPTOR_PARTIAL);
+        return false;
+    case VAL_PARAM:
+    case VAL_PARAM_LOAD:
+        *why |= ST_R(VALUE_IS_PARAMETER);
+        return false;
+    default:
+        *why |= ST_R(VALUE_UNKNOWN);
+        return false;
+    }
+}
+
+static const reg_entry *find_reg(const sctx *x, uint32_t handle)
+{
+    size_t lo = 0, hi = x->n_regs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->regs[mid].handle_rva < handle)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n_regs && x->regs[lo].handle_rva == handle ? &x->regs[lo]
+                                                             : NULL;
+}
+
+/* Provider of a REGHANDLE argument (write, unregister, set-information). */
+static void resolve_handle(sctx *x, st_site *s, const val *h)
+{
+    if (h->kind == VAL_PARAM || h->kind == VAL_PARAM_LOAD ||
+        (h->kind == VAL_ALT && is_param(x, h))) {
+        s->unresolved |= ST_R(HANDLE_IS_PARAMETER);
+        return;
+    }
+    if (h->kind != VAL_LOAD || h->size != 8) {
+        s->unresolved |= ST_R(HANDLE_UNKNOWN);
+        return;
+    }
+    uint32_t hr = (uint32_t)h->c;
+    s->has_handle_rva = true;
+    s->handle_rva = hr;
+    s->handle_symbol = symbol_at(x, hr);
+    /* a TraceLogging provider object's RegHandle */
+    if (hr >= TLG_OBJ_REGHANDLE_OFF) {
+        const cat_provider *tp =
+            tlg_provider_of_object(x, hr - TLG_OBJ_REGHANDLE_OFF);
+        if (tp) {
+            s->kind = CAT_KIND_TRACELOGGING;
+            s->provider = tp;
+            s->has_guid = tp->has_guid;
+            memcpy(s->guid, tp->guid, 16);
+            s->handle_rva = hr - TLG_OBJ_REGHANDLE_OFF;
+            s->handle_symbol = symbol_at(x, s->handle_rva);
+            s->provider_by = "tracelogging-object";
+            return;
+        }
+    }
+    const reg_entry *r = find_reg(x, hr);
+    if (!r) {
+        s->unresolved |= ST_R(NO_REGISTRATION);
+        return;
+    }
+    s->has_guid = true;
+    memcpy(s->guid, r->guid, 16);
+    s->registration_site = r->site_rva;
+    s->provider_symbol = r->guid_rva ? symbol_at(x, r->guid_rva) : NULL;
+    s->provider_by = "registration";
+    s->provider = find_provider(x, CAT_KIND_MANIFEST, s->guid);
+    if (!s->provider) {
+        const cat_provider *tp =
+            find_provider(x, CAT_KIND_TRACELOGGING, s->guid);
+        if (tp) {
+            s->provider = tp;
+            s->kind = CAT_KIND_TRACELOGGING;
+        }
+    }
+}
+
+/* A descriptor that cannot be an EVENT_DESCRIPTOR: a keyword that looks
+ * like an address (kernel or user pointer). */
+static bool descriptor_plausible(const uint8_t d[16])
+{
+    uint64_t kw;
+    memcpy(&kw, d + 8, 8);
+    uint16_t top = (uint16_t)(kw >> 48);
+    if (top == 0xFFFF || (top == 0 && (kw >> 40) >= 0x7F))
+        return false;
+    return true;
+}
+
+static void set_descriptor(st_site *s, const uint8_t d[16])
+{
+    s->has_descriptor = true;
+    memcpy(&s->id, d, 2);
+    s->version = d[2];
+    s->channel = d[3];
+    s->level = d[4];
+    s->opcode = d[5];
+    memcpy(&s->task, d + 6, 2);
+    memcpy(&s->keyword, d + 8, 8);
+}
+
+/* Joins a manifest site's descriptor with the catalog. */
+static void join_manifest_event(sctx *x, st_site *s)
+{
+    if (!s->has_descriptor || !s->has_guid)
+        return;
+    if (s->kind == CAT_KIND_TRACELOGGING)
+        return;
+    s->event = find_event(x, CAT_KIND_MANIFEST, s->guid, s->id, s->version);
+    if (!s->event && s->provider)
+        s->unresolved |= ST_R(EVENT_NOT_IN_CATALOG);
+    if (!s->provider)
+        s->unresolved |= ST_R(PROVIDER_NOT_IN_CATALOG);
+}
+
+static ew_status push_site(sctx *x, const st_site *s)
+{
+    st_site *n = ew_vec_push(&x->sites, &x->out->arena);
+    if (!n)
+        return EW_E_NOMEM;
+    *n = *s;
+    return EW_OK;
+}
+
+/* The alternatives of v (itself when it is no VAL_ALT). */
+static unsigned alternatives(const sctx *x, const val *v, val out[VS_MAX_ALT])
+{
+    if (v->kind != VAL_ALT) {
+        out[0] = *v;
+        return 1;
+    }
+    const sm_set *sm = &x->e->sm;
+    if (v->c < 0 || (size_t)v->c >= sm->n_alts) {
+        out[0] = val_make(VAL_UNKNOWN, 0);
+        return 1;
+    }
+    const vs_alt *a = &sm->alts[v->c];
+    for (unsigned i = 0; i < a->n; i++)
+        out[i] = a->v[i];
+    return a->n ? a->n : 1;
+}
+
+/* The TraceLogging event (and provider object) among the arguments of
+ * the call at site_rva of function fn: for writes through an unnamed
+ * helper, whose own API call only sees the helper's frame. */
+static const cat_event *tlg_event_in_call(const sctx *x, uint32_t fn,
+                                          uint32_t site, uint32_t *rva)
+{
+    const vs_call *c = vs_call_at(&x->e->vs, fn, site);
+    if (!c)
+        return NULL;
+    for (unsigned a = 0; a < VS_ARGS; a++) {
+        if (c->args[a].kind != VAL_ADDR)
+            continue;
+        const cat_event *ev = tlg_event_at(x, c->args[a].c);
+        if (ev) {
+            *rva = (uint32_t)c->args[a].c;
+            return ev;
+        }
+    }
+    return NULL;
+}
+
+static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
+{
+    const etw_api *api = base->api;
+    if (api->kind == ETW_API_WRITE_NOREG) {
+        uint8_t g[16];
+        uint32_t r, why = 0;
+        if (pointee16(x, &e->args[0], &e->args[0].v, g, &r, &why)) {
+            base->has_guid = true;
+            memcpy(base->guid, g, 16);
+            base->provider_by = "guid-argument";
+            base->provider_symbol = r ? symbol_at(x, r) : NULL;
+            base->provider = find_provider(x, CAT_KIND_MANIFEST, g);
+        } else {
+            base->unresolved |= ST_R(GUID_UNKNOWN);
+        }
+    } else if (api->provider_arg >= 0) {
+        resolve_handle(x, base, &e->args[api->provider_arg].v);
+    }
+    if (api->event_arg < 0)
+        return push_site(x, base);
+
+    /* a TraceLogging write through an unnamed helper: the event pointer
+     * was an argument of the outer call */
+    if (base->kind == CAT_KIND_TRACELOGGING) {
+        uint32_t rva = 0;
+        const cat_event *ev =
+            tlg_event_in_call(x, base->fn, base->site_rva, &rva);
+        if (ev) {
+            base->event = ev;
+            base->has_descriptor_rva = true;
+            base->descriptor_rva = rva;
+            base->event_symbol = symbol_at(x, rva - 1);
+            base->event_by = "tracelogging-blob";
+        } else {
+            base->unresolved |= ST_R(VALUE_UNKNOWN);
+        }
+        return push_site(x, base);
+    }
+
+    const sm_arg *da = &e->args[api->event_arg];
+    val alts[VS_MAX_ALT];
+    unsigned n = alternatives(x, &da->v, alts);
+    for (unsigned i = 0; i < n; i++) {
+        st_site s = *base;
+        uint8_t d[16];
+        uint32_t rva = 0, why = 0;
+        const sm_arg *arg = n == 1 ? da : NULL;
+        if (!pointee16(x, arg, &alts[i], d, &rva, &why)) {
+            if (why & ST_R(VALUE_IS_PARAMETER))
+                s.unresolved |= ST_R(DESCRIPTOR_IS_PARAMETER);
+            else if (why & ST_R(DESCRIPTOR_PARTIAL))
+                s.unresolved |= ST_R(DESCRIPTOR_PARTIAL);
+            else
+                s.unresolved |= ST_R(DESCRIPTOR_ON_HEAP);
+        } else if (!descriptor_plausible(d)) {
+            s.unresolved |= ST_R(DESCRIPTOR_IMPLAUSIBLE);
+        } else {
+            set_descriptor(&s, d);
+            s.event_by = rva ? "descriptor-global" : "descriptor-frame";
+            if (rva) {
+                s.has_descriptor_rva = true;
+                s.descriptor_rva = rva;
+                s.event_symbol = symbol_at(x, rva);
+            }
+            join_manifest_event(x, &s);
+        }
+        EW_TRY(push_site(x, &s));
+    }
+    return EW_OK;
+}
+
+static const val *const_arg(const sm_effect *e, unsigned a)
+{
+    return a < VS_ARGS && e->args[a].v.kind == VAL_CONST ? &e->args[a].v
+                                                          : NULL;
+}
+
+static uint32_t value_reason(const sm_effect *e, unsigned a,
+                             const sctx *x)
+{
+    return a < VS_ARGS && is_param(x, &e->args[a].v)
+               ? ST_R(VALUE_IS_PARAMETER)
+               : ST_R(VALUE_UNKNOWN);
+}
+
+static ew_status resolve_instance(sctx *x, const sm_instance *in)
+{
+    const sm_effect *e = &in->e;
+    size_t n_api;
+    const etw_api *table = etw_api_table(&n_api);
+    if (e->sink < 0 || (size_t)e->sink >= n_api)
+        return EW_OK;
+    st_site s;
+    memset(&s, 0, sizeof s);
+    s.fn = in->fn;
+    s.site_rva = e->site_rva;
+    s.sink_fn = e->sink_fn;
+    s.sink_site = e->sink_site;
+    s.api = &table[e->sink];
+    s.api_name = s.api->name;
+    s.kind = CAT_KIND_MANIFEST;
+    uint32_t via[32];
+    size_t nv = sm_via(&x->e->sm, e, via, 32);
+    s.n_via = (uint8_t)(nv < 8 ? nv : 8);
+    memcpy(s.via, via, s.n_via * sizeof via[0]);
+    if (e->status == SM_BUDGET)
+        s.unresolved |= ST_R(BUDGET);
+
+    switch (s.api->kind) {
+    case ETW_API_REGISTER: {
+        s.action = ST_REGISTER;
+        uint8_t g[16];
+        uint32_t r, why = 0;
+        int pa = s.api->provider_arg;
+        if (pa >= 0 && pointee16(x, &e->args[pa], &e->args[pa].v, g, &r,
+                                 &why)) {
+            s.has_guid = true;
+            memcpy(s.guid, g, 16);
+            s.provider_symbol = r ? symbol_at(x, r) : NULL;
+            s.provider_by = "guid-argument";
+            s.provider = find_provider(x, CAT_KIND_MANIFEST, g);
+            if (!s.provider) {
+                s.provider = find_provider(x, CAT_KIND_TRACELOGGING, g);
+                if (s.provider)
+                    s.kind = CAT_KIND_TRACELOGGING;
+            }
+        } else {
+            s.unresolved |= ST_R(GUID_UNKNOWN);
+        }
+        if (pa == 0 && e->args[3].v.kind == VAL_ADDR) {
+            s.has_handle_rva = true;
+            s.handle_rva = (uint32_t)e->args[3].v.c;
+            s.handle_symbol = symbol_at(x, s.handle_rva);
+            if (s.handle_rva >= TLG_OBJ_REGHANDLE_OFF &&
+                tlg_provider_of_object(x, s.handle_rva - TLG_OBJ_REGHANDLE_OFF)) {
+                s.handle_rva -= TLG_OBJ_REGHANDLE_OFF;
+                s.handle_symbol = symbol_at(x, s.handle_rva);
+            }
+        }
+        return push_site(x, &s);
+    }
+    case ETW_API_UNREGISTER:
+    case ETW_API_SUPPORT:
+        s.action = s.api->kind == ETW_API_UNREGISTER ? ST_UNREGISTER
+                                                     : ST_SUPPORT;
+        if (s.api->provider_arg >= 0)
+            resolve_handle(x, &s, &e->args[s.api->provider_arg].v);
+        return push_site(x, &s);
+    case ETW_API_WRITE:
+    case ETW_API_WRITE_NOREG:
+        return resolve_write(x, &s, e);
+    case ETW_API_WRITE_STRING: {
+        s.string_write = true;
+        resolve_handle(x, &s, &e->args[0].v);
+        const val *lv = const_arg(e, 1), *kv = const_arg(e, 2);
+        if (lv) {
+            s.has_level = true;
+            s.level = (uint8_t)lv->c;
+        } else {
+            s.unresolved |= value_reason(e, 1, x);
+        }
+        if (kv) {
+            s.has_keyword = true;
+            s.keyword = (uint64_t)kv->c;
+        } else {
+            s.unresolved |= value_reason(e, 2, x);
+        }
+        /* kernel EtwWriteString has ActivityId before the string */
+        unsigned sa = strcmp(s.api->name, "EtwWriteString") == 0 ? 4 : 3;
+        const val *sv = &e->args[sa].v;
+        if (sv->kind == VAL_ADDR) {
+            uint8_t buf[512];
+            size_t off, avail;
+            if (pe_rva_avail(x->img, (uint32_t)sv->c, &off, &avail) == EW_OK) {
+                size_t nb = avail < sizeof buf ? avail : sizeof buf;
+                memcpy(buf, x->img->data + off, nb);
+                size_t units = ew_utf16_nlen(buf, nb / 2);
+                char *u8 = NULL;
+                EW_TRY(ew_utf16_to_utf8(&x->out->arena, buf, units, &u8,
+                                        NULL));
+                s.string = u8;
+            }
+        }
+        s.event_by = "constants";
+        return push_site(x, &s);
+    }
+    case ETW_API_TRACELOGGING: {
+        s.kind = CAT_KIND_TRACELOGGING;
+        const val *pv = &e->args[0].v;
+        int64_t obj = -1;
+        uint32_t t;
+        if (pv->kind == VAL_ADDR)
+            obj = pv->c;
+        else if (pv->kind == VAL_LOAD && pv->size == 8 &&
+                 read_pointer(x, pv->c, &t))
+            obj = t; /* the const handle variable holding &object */
+        const cat_provider *p = obj >= 0 ? tlg_provider_of_object(x, obj)
+                                         : NULL;
+        if (p) {
+            s.provider = p;
+            s.has_guid = p->has_guid;
+            memcpy(s.guid, p->guid, 16);
+            s.has_handle_rva = true;
+            s.handle_rva = (uint32_t)obj;
+            s.handle_symbol = symbol_at(x, (uint32_t)obj);
+            s.provider_by = "tracelogging-object";
+        } else {
+            s.unresolved |= is_param(x, pv) ? ST_R(HANDLE_IS_PARAMETER)
+                                            : ST_R(HANDLE_UNKNOWN);
+        }
+        const val *ev = &e->args[1].v;
+        const cat_event *ce =
+            ev->kind == VAL_ADDR ? tlg_event_at(x, ev->c) : NULL;
+        if (ce) {
+            s.event = ce;
+            s.has_descriptor_rva = true;
+            s.descriptor_rva = (uint32_t)ev->c;
+            s.event_symbol = symbol_at(x, ce->source_rva);
+            s.event_by = "tracelogging-blob";
+        } else {
+            s.unresolved |= value_reason(e, 1, x);
+        }
+        return push_site(x, &s);
+    }
+    case ETW_API_KERNEL: {
+        s.kind = CAT_KIND_LEGACY_KERNEL;
+        const val *mv = const_arg(e, 2), *hv = const_arg(e, 3);
+        if (mv) {
+            s.has_group_mask = true;
+            s.group_mask = (uint32_t)mv->c;
+        } else {
+            s.unresolved |= value_reason(e, 2, x);
+        }
+        if (hv) {
+            s.has_hook_id = true;
+            s.hook_id = (uint16_t)hv->c;
+            cat_event *ce = ew_arena_alloc(&x->out->arena, sizeof *ce);
+            if (!ce)
+                return EW_E_NOMEM;
+            ew_diag d;
+            memset(&d, 0, sizeof d);
+            EW_TRY(cat_legacy_kernel_event(ce, s.hook_id,
+                                           mv ? &s.group_mask : NULL,
+                                           &x->out->arena, &d));
+            s.event = ce;
+            s.event_by = "constants";
+        } else {
+            s.unresolved |= value_reason(e, 3, x);
+        }
+        return push_site(x, &s);
+    }
+    case ETW_API_WPP: {
+        s.kind = CAT_KIND_WPP;
+        uint8_t g[16];
+        uint32_t r, why = 0;
+        const val *nv2 = const_arg(e, 3);
+        if (pointee16(x, &e->args[2], &e->args[2].v, g, &r, &why)) {
+            s.has_message = true;
+            memcpy(s.message_guid, g, 16);
+            s.has_guid = true;
+            memcpy(s.guid, g, 16);
+            s.provider_symbol = r ? symbol_at(x, r) : NULL;
+            s.provider_by = "wpp-guid";
+        } else {
+            s.unresolved |= ST_R(GUID_UNKNOWN);
+        }
+        if (nv2) {
+            s.message_number = (uint16_t)nv2->c;
+            s.id = s.message_number;
+        } else {
+            s.unresolved |= value_reason(e, 3, x);
+        }
+        if (s.has_message && nv2) {
+            for (size_t i = 0; i < x->cat->n_events; i++) {
+                const cat_event *ce = &x->cat->events[i];
+                if (ce->kind == CAT_KIND_WPP && ce->has_id &&
+                    ce->id == s.message_number &&
+                    memcmp(ce->message_guid, g, 16) == 0) {
+                    s.event = ce;
+                    s.provider = cat_event_provider(x->cat, ce);
+                    break;
+                }
+            }
+            s.event_by = "wpp-message";
+        }
+        return push_site(x, &s);
+    }
+    case ETW_API_CLASSIC:
+    default:
+        s.unresolved |= ST_R(VALUE_UNKNOWN);
+        return push_site(x, &s);
+    }
+}
+
+/* ---- registrations ------------------------------------------------------ */
+
+static int cmp_reg(const void *a, const void *b)
+{
+    const reg_entry *x = a, *y = b;
+    if (x->handle_rva != y->handle_rva)
+        return x->handle_rva < y->handle_rva ? -1 : 1;
+    return x->site_rva < y->site_rva ? -1 : x->site_rva > y->site_rva;
+}
+
+static ew_status collect_registrations(sctx *x)
+{
+    const sm_set *sm = &x->e->sm;
+    size_t n_api;
+    const etw_api *table = etw_api_table(&n_api);
+    x->regs = ew_arena_array(&x->out->arena, sm->n_instances + 1,
+                             sizeof *x->regs);
+    if (!x->regs)
+        return EW_E_NOMEM;
+    for (size_t i = 0; i < sm->n_instances; i++) {
+        const sm_effect *e = &sm->instances[i].e;
+        if (e->sink < 0 || (size_t)e->sink >= n_api)
+            continue;
+        const etw_api *api = &table[e->sink];
+        if (api->kind != ETW_API_REGISTER || api->provider_arg != 0 ||
+            e->args[3].v.kind != VAL_ADDR)
+            continue;
+        uint8_t g[16];
+        uint32_t r, why = 0;
+        if (!pointee16(x, &e->args[0], &e->args[0].v, g, &r, &why))
+            continue;
+        reg_entry *re = &x->regs[x->n_regs++];
+        re->handle_rva = (uint32_t)e->args[3].v.c;
+        re->site_rva = e->site_rva;
+        re->guid_rva = r;
+        memcpy(re->guid, g, 16);
+    }
+    if (x->n_regs > 1)
+        qsort(x->regs, x->n_regs, sizeof *x->regs, cmp_reg);
+    return EW_OK;
+}
+
+/* ---- the metadata end --------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool has_site(const uint64_t *keys, size_t n, uint32_t fn,
+                     uint32_t site)
+{
+    uint64_t k = ((uint64_t)fn << 32) | site;
+    return bsearch(&k, keys, n, sizeof k, cmp_u64) != NULL;
+}
+
+/* Calls that pass a TraceLogging event blob's address and are no site yet
+ * (a helper nothing names, an indirect call). */
+static ew_status metadata_sites(sctx *x)
+{
+    size_t n0 = x->sites.n;
+    uint64_t *keys = malloc((n0 ? n0 : 1) * sizeof *keys);
+    if (!keys)
+        return EW_E_NOMEM;
+    for (size_t i = 0; i < n0; i++) {
+        const st_site *s = EW_VEC_AT(&x->sites, st_site, i);
+        keys[i] = ((uint64_t)s->fn << 32) | s->site_rva;
+    }
+    qsort(keys, n0, sizeof *keys, cmp_u64);
+    ew_status st = EW_OK;
+    const fn_set *fns = &x->e->fns;
+    for (size_t fi = 0; fi < fns->n_functions && st == EW_OK; fi++) {
+        size_t nc;
+        const vs_call *c = vs_calls_of(&x->e->vs, fi, &nc);
+        for (size_t k = 0; k < nc && st == EW_OK; k++) {
+            if (has_site(keys, n0, (uint32_t)fi, c[k].site_rva))
+                continue;
+            const cat_event *ev = NULL;
+            uint32_t ev_rva = 0;
+            int64_t obj = -1;
+            for (unsigned a = 0; a < VS_ARGS; a++) {
+                if (c[k].args[a].kind != VAL_ADDR)
+                    continue;
+                const cat_event *t = tlg_event_at(x, c[k].args[a].c);
+                if (t && !ev) {
+                    ev = t;
+                    ev_rva = (uint32_t)c[k].args[a].c;
+                } else if (obj < 0 &&
+                           tlg_provider_of_object(x, c[k].args[a].c)) {
+                    obj = c[k].args[a].c;
+                }
+            }
+            if (!ev)
+                continue;
+            st_site s;
+            memset(&s, 0, sizeof s);
+            s.fn = s.sink_fn = (uint32_t)fi;
+            s.site_rva = s.sink_site = c[k].site_rva;
+            s.api = eng_call_api(x->e, &c[k]);
+            s.api_name = s.api ? s.api->name : eng_callee_name(x->e, &c[k]);
+            s.kind = CAT_KIND_TRACELOGGING;
+            s.event = ev;
+            s.has_descriptor_rva = true;
+            s.descriptor_rva = ev_rva;
+            s.event_symbol = symbol_at(x, ev->source_rva);
+            s.event_by = "tracelogging-blob";
+            if (obj >= 0) {
+                const cat_provider *p = tlg_provider_of_object(x, obj);
+                s.provider = p;
+                s.has_guid = p->has_guid;
+                memcpy(s.guid, p->guid, 16);
+                s.has_handle_rva = true;
+                s.handle_rva = (uint32_t)obj;
+                s.handle_symbol = symbol_at(x, (uint32_t)obj);
+                s.provider_by = "tracelogging-object";
+            } else {
+                s.unresolved |= ST_R(HANDLE_UNKNOWN);
+            }
+            if (c[k].kind == VS_CALL_INDIRECT)
+                s.unresolved |= ST_R(INDIRECT_CALL);
+            st = push_site(x, &s);
+        }
+    }
+    free(keys);
+    return st;
+}
+
+/* ---- driver ------------------------------------------------------------- */
+
+static int cmp_site(const void *a, const void *b)
+{
+    const st_site *x = a, *y = b;
+    if (x->fn != y->fn)
+        return x->fn < y->fn ? -1 : 1;
+    if (x->site_rva != y->site_rva)
+        return x->site_rva < y->site_rva ? -1 : 1;
+    if (x->sink_site != y->sink_site)
+        return x->sink_site < y->sink_site ? -1 : 1;
+    if (x->action != y->action)
+        return x->action < y->action ? -1 : 1;
+    if (x->descriptor_rva != y->descriptor_rva)
+        return x->descriptor_rva < y->descriptor_rva ? -1 : 1;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->version < y->version ? -1 : x->version > y->version;
+}
+
+ew_status st_find(st_sites *out, const engine *e, const cat_catalog *cat,
+                  const st_options *o, ew_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    ew_arena_init(&out->arena, 0);
+    sctx x;
+    memset(&x, 0, sizeof x);
+    x.e = e;
+    x.img = e->img;
+    x.cat = cat;
+    x.o = o;
+    x.out = out;
+    ew_vec_init(&x.sites, sizeof(st_site));
+    ew_status s = collect_registrations(&x);
+    for (size_t i = 0; s == EW_OK && i < e->sm.n_instances; i++)
+        s = resolve_instance(&x, &e->sm.instances[i]);
+    if (s == EW_OK)
+        s = metadata_sites(&x);
+    if (s != EW_OK) {
+        st_free(out);
+        return ew_fail(d, s, "sites", -1, "out of memory");
+    }
+    out->sites = x.sites.items;
+    out->n = x.sites.n;
+    if (out->n > 1)
+        qsort(out->sites, out->n, sizeof *out->sites, cmp_site);
+    return EW_OK;
+}
+
+void st_free(st_sites *s)
+{
+    ew_arena_free(&s->arena);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,220 @@
+/*
+ * cmd_sites.c - `etwmap sites`: every ETW registration and write in an
+ * image's code with its provider and event resolved (analysis/sites.h),
+ * as TSV or JSON Lines, or a coverage report against the catalog.
+ */
+#include "cli.h"
+#include "cli_image.h"
+
+#include "analysis/engine.h"
+#include "analysis/sites.h"
+#include "catalog/catalog.h"
+#include "output/sites_jsonl.h"
+#include "output/sites_tsv.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { FMT_TSV, FMT_JSONL } sites_format;
+
+typedef struct sites_opts {
+    cli_pdb_opts pdb;
+    sites_format format;
+    bool coverage;
+    const char **with; /* --with paths, argv-borrowed */
+    size_t n_with;
+} sites_opts;
+
+static void usage(FILE *out)
+{
+    fputs(
+        "usage: etwmap sites [OPTIONS] FILE\n"
+        "\n"
+        "Find every place in an x64 image's code that registers an ETW\n"
+        "provider or writes an event, and name the provider and the event:\n"
+        "calls to the ETW APIs (kernel Etw*, user Event*, ntdll EtwEvent*,\n"
+        "WmiTraceMessage/TraceMessage, TraceLogging _tlgWrite* helpers,\n"
+        "EtwTraceKernelEvent), directly, through imports and thunks, or\n"
+        "through any wrapper that passes the values on (MC McTemplate*,\n"
+        "helpers that take the descriptor or the handle as a parameter). A\n"
+        "call that passes a TraceLogging event blob's address is a site even\n"
+        "when nothing names the function it calls.\n"
+        "\n"
+        "A site is reported where its values are settled: for a write through\n"
+        "a wrapper, the call to the wrapper (the 'via' column names the\n"
+        "wrappers down to the API call). How the provider and the event were\n"
+        "found is in resolved_by; what could not be found is in unresolved,\n"
+        "never guessed:\n"
+        "  handle-is-parameter, descriptor-is-parameter, value-is-parameter\n"
+        "      the value comes from a parameter of a function nobody calls\n"
+        "      directly (an export or callback)\n"
+        "  handle-unknown, value-unknown, guid-unknown, descriptor-on-heap,\n"
+        "  descriptor-partial   the value is not a constant, global or\n"
+        "      frame-built one the analysis can follow\n"
+        "  no-registration      no registration call fills that REGHANDLE\n"
+        "  descriptor-implausible  the 16 bytes are no EVENT_DESCRIPTOR\n"
+        "  event-not-in-catalog, provider-not-in-catalog  the values are\n"
+        "      known but the image (and --with modules) do not describe them\n"
+        "  indirect-call, api-not-recognised, budget\n"
+        "\n"
+        "Options:\n"
+        "  --format FMT     tsv (default) or jsonl\n"
+        "  --coverage       instead of the sites: per catalog provider, how\n"
+        "                   many of its events have a resolved site, the\n"
+        "                   events without one (missing) and sites whose\n"
+        "                   event the catalog lacks (extra)\n"
+        "  --with M         also resolve against the events M describes (e.g.\n"
+        "                   coreclr.dll --with clretwrc.dll, whose resource\n"
+        "                   holds coreclr's manifest); may be repeated\n"
+        "  --pdb PDB        use this PDB (names, symbols, WPP messages)\n"
+        "  --force-pdb      use the PDB even when it does not match\n"
+        "  --no-pdb         do not look for a PDB\n"
+        SYM_HELP_OPTIONS
+        "  -h, --help       this help\n"
+        "\n"
+        "TSV columns: site_rva function action (write, register, unregister,\n"
+        "support) kind (manifest, manifest-string, tracelogging,\n"
+        "legacy-kernel, wpp) api provider_guid provider_name event_id\n"
+        "version (legacy: hook id) event_name level keyword (legacy: group\n"
+        "mask) via resolved_by (provider/event) unresolved.\n"
+        "JSON Lines: the output contract's site keys (site_rva, function,\n"
+        "function_rva, api, kind, provider_guid, provider_name, event_id,\n"
+        "event_version, event_name, channel, level, opcode, task, keyword,\n"
+        "fields, message, provider_symbol, reghandle_symbol, event_symbol,\n"
+        "resolved_by, unresolved) plus action, api_rva, via, handle_rva,\n"
+        "descriptor_rva, registration_rva, group_mask, hook_id,\n"
+        "message_guid, message_number, string.\n"
+        "\n"
+        "Exit status: 0 success; 1 a PDB beside the image did not match and\n"
+        "was ignored; 2 bad input or usage (non-x64 images included).\n"
+        "\n"
+        "Examples:\n"
+        "  etwmap sites fltMgr.sys\n"
+        "  etwmap sites --format jsonl ci.dll | jq -c 'select(.unresolved != [])'\n"
+        "  etwmap sites coreclr.dll --with clretwrc.dll --coverage\n",
+        out);
+}
+
+static int sites_one(const sites_opts *o, const char *path)
+{
+    ew_file file;
+    pe_image img;
+    if (cli_open_image(path, &file, &img) != EXIT_OK)
+        return EXIT_BAD_INPUT;
+    cli_module *mods = calloc(o->n_with ? o->n_with : 1, sizeof *mods);
+    const cat_catalog **extra =
+        calloc(o->n_with ? o->n_with : 1, sizeof *extra);
+    sym_found *p = calloc(1, sizeof *p);
+    int rc = p && mods && extra
+                 ? cli_find_pdb(&o->pdb, PDB_LOAD_ANNOTATIONS, &img, p)
+                 : EXIT_BAD_INPUT;
+    size_t n_mods = 0;
+    for (; rc == EXIT_OK && n_mods < o->n_with; n_mods++) {
+        rc = cli_open_module(o->with[n_mods], &mods[n_mods]);
+        extra[n_mods] = &mods[n_mods].cat;
+    }
+    ew_arena a;
+    ew_arena_init(&a, 0);
+    if (rc == EXIT_OK) {
+        ew_diag d;
+        ew_diag_init(&d, path);
+        const pdb_file *pdb = cli_usable_pdb(p);
+        cat_catalog cat;
+        engine e;
+        st_sites s;
+        memset(&s, 0, sizeof s);
+        st_options so = {extra, n_mods};
+        if (cat_build(&cat, &img, pdb, &a, &d) != EW_OK ||
+            eng_run(&e, &img, pdb, &d) != EW_OK ||
+            st_find(&s, &e, &cat, &so, &d) != EW_OK) {
+            cli_report(&d);
+            rc = EXIT_BAD_INPUT;
+        } else {
+            int w = o->coverage ? sites_coverage_write(stdout, &cat, &s)
+                    : o->format == FMT_JSONL ? sites_jsonl_write(stdout, &e, &s)
+                                             : sites_tsv_write(stdout, &e, &s);
+            if (w != 0) {
+                cli_error("sites: cannot write output");
+                rc = EXIT_BAD_INPUT;
+            }
+        }
+        st_free(&s);
+        eng_free(&e);
+        if (rc != EXIT_BAD_INPUT) {
+            int prc = cli_report_pdb(p, path);
+            rc = prc > rc ? prc : rc;
+        }
+    }
+    ew_arena_free(&a);
+    for (size_t i = 0; i < n_mods; i++)
+        cli_close_module(&mods[i]);
+    if (p)
+        sym_found_close(p);
+    free(p);
+    free(mods);
+    free(extra);
+    cli_close_image(&file, &img);
+    return rc;
+}
+
+int cmd_sites(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        CLI_PDB_LONG_OPTIONS,
+        {"format", required_argument, NULL, 'f'},
+        {"coverage", no_argument, NULL, 'c'},
+        {"with", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    sites_opts o = {0};
+    o.with = calloc(argc > 0 ? (size_t)argc : 1, sizeof *o.with);
+    if (!o.with) {
+        cli_error("sites: out of memory");
+        return EXIT_BAD_INPUT;
+    }
+    int rc = EXIT_OK;
+    int ch;
+    while (rc == EXIT_OK &&
+           (ch = getopt_long(argc, argv, "hp:f:", opts, NULL)) != -1) {
+        if (cli_pdb_option(&o.pdb, ch, optarg))
+            continue;
+        switch (ch) {
+        case 'f':
+            if (strcmp(optarg, "tsv") == 0)
+                o.format = FMT_TSV;
+            else if (strcmp(optarg, "jsonl") == 0)
+                o.format = FMT_JSONL;
+            else {
+                cli_error("sites: unknown format '%s' (tsv or jsonl)", optarg);
+                rc = EXIT_BAD_INPUT;
+            }
+            break;
+        case 'c': o.coverage = true; break;
+        case 'w': o.with[o.n_with++] = optarg; break;
+        case 'h':
+            usage(stdout);
+            free(o.with);
+            return EXIT_OK;
+        default: usage(stderr); rc = EXIT_BAD_INPUT; break;
+        }
+    }
+    int n_files = argc - optind;
+    if (rc == EXIT_OK && n_files != 1) {
+        cli_error("sites: give one FILE (%d given; try 'etwmap sites --help')",
+                  n_files);
+        rc = EXIT_BAD_INPUT;
+    }
+    if (rc == EXIT_OK && cli_pdb_opts_check("sites", &o.pdb, n_files) != EXIT_OK)
+        rc = EXIT_BAD_INPUT;
+    if (rc == EXIT_OK)
+        rc = sites_one(&o, argv[optind]);
+    if (rc != EXIT_BAD_INPUT && fflush(stdout) != 0) {
+        cli_error("sites: cannot write output");
+        rc = EXIT_BAD_INPUT;
+    }
+    free(o.with);
+    return rc;
+}
