@@ -40,6 +40,8 @@ const char *st_action_name(st_action a)
 }
 
 typedef struct reg_entry {
+    bool local;          /* handle_rva is the register call's rva: the
+                            REGHANDLE lives in that function's frame */
     uint32_t handle_rva;
     uint32_t site_rva;
     uint32_t guid_rva; /* 0 when the GUID was copied to the frame */
@@ -195,18 +197,21 @@ static bool pointee16(const sctx *x, const sm_arg *a, const val *v,
     }
 }
 
-static const reg_entry *find_reg(const sctx *x, uint32_t handle)
+static const reg_entry *find_reg(const sctx *x, uint32_t handle, bool local)
 {
     size_t lo = 0, hi = x->n_regs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (x->regs[mid].handle_rva < handle)
+        const reg_entry *r = &x->regs[mid];
+        if (r->local < local || (r->local == local && r->handle_rva < handle))
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < x->n_regs && x->regs[lo].handle_rva == handle ? &x->regs[lo]
-                                                             : NULL;
+    return lo < x->n_regs && x->regs[lo].handle_rva == handle &&
+                   x->regs[lo].local == local
+               ? &x->regs[lo]
+               : NULL;
 }
 
 /* Provider of a REGHANDLE argument (write, unregister, set-information). */
@@ -215,6 +220,20 @@ static void resolve_handle(sctx *x, st_site *s, const val *h)
     if (h->kind == VAL_PARAM || h->kind == VAL_PARAM_LOAD ||
         (h->kind == VAL_ALT && is_param(x, h))) {
         s->unresolved |= ST_R(HANDLE_IS_PARAMETER);
+        return;
+    }
+    if (h->kind == VAL_RESULT) { /* a handle registered in the frame */
+        const reg_entry *r = find_reg(x, (uint32_t)h->c, true);
+        if (!r) {
+            s->unresolved |= ST_R(NO_REGISTRATION);
+            return;
+        }
+        s->has_guid = true;
+        memcpy(s->guid, r->guid, 16);
+        s->registration_site = r->site_rva;
+        s->provider_symbol = r->guid_rva ? symbol_at(x, r->guid_rva) : NULL;
+        s->provider_by = "local-registration";
+        s->provider = find_provider(x, CAT_KIND_MANIFEST, s->guid);
         return;
     }
     if (h->kind != VAL_LOAD || h->size != 8) {
@@ -240,7 +259,7 @@ static void resolve_handle(sctx *x, st_site *s, const val *h)
             return;
         }
     }
-    const reg_entry *r = find_reg(x, hr);
+    const reg_entry *r = find_reg(x, hr, false);
     if (!r) {
         s->unresolved |= ST_R(NO_REGISTRATION);
         return;
@@ -646,6 +665,8 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
 static int cmp_reg(const void *a, const void *b)
 {
     const reg_entry *x = a, *y = b;
+    if (x->local != y->local)
+        return x->local < y->local ? -1 : 1;
     if (x->handle_rva != y->handle_rva)
         return x->handle_rva < y->handle_rva ? -1 : 1;
     return x->site_rva < y->site_rva ? -1 : x->site_rva > y->site_rva;
@@ -656,7 +677,9 @@ static ew_status collect_registrations(sctx *x)
     const sm_set *sm = &x->e->sm;
     size_t n_api;
     const etw_api *table = etw_api_table(&n_api);
-    x->regs = ew_arena_array(&x->out->arena, sm->n_instances + 1,
+    const vs_set *vs = &x->e->vs;
+    x->regs = ew_arena_array(&x->out->arena,
+                             2 * sm->n_instances + vs->n_stores + 1,
                              sizeof *x->regs);
     if (!x->regs)
         return EW_E_NOMEM;
@@ -665,18 +688,36 @@ static ew_status collect_registrations(sctx *x)
         if (e->sink < 0 || (size_t)e->sink >= n_api)
             continue;
         const etw_api *api = &table[e->sink];
+        const val *hv = &e->args[3].v;
         if (api->kind != ETW_API_REGISTER || api->provider_arg != 0 ||
-            e->args[3].v.kind != VAL_ADDR)
+            (hv->kind != VAL_ADDR && hv->kind != VAL_STACK))
             continue;
         uint8_t g[16];
         uint32_t r, why = 0;
         if (!pointee16(x, &e->args[0], &e->args[0].v, g, &r, &why))
             continue;
-        reg_entry *re = &x->regs[x->n_regs++];
-        re->handle_rva = (uint32_t)e->args[3].v.c;
-        re->site_rva = e->site_rva;
-        re->guid_rva = r;
-        memcpy(re->guid, g, 16);
+        reg_entry re;
+        memset(&re, 0, sizeof re);
+        re.site_rva = e->site_rva;
+        re.guid_rva = r;
+        memcpy(re.guid, g, 16);
+        if (hv->kind == VAL_ADDR) {
+            re.handle_rva = (uint32_t)hv->c;
+            x->regs[x->n_regs++] = re;
+            continue;
+        }
+        /* registered into the frame: used there, or stored to a global */
+        re.local = true;
+        re.handle_rva = e->site_rva;
+        x->regs[x->n_regs++] = re;
+        for (size_t k = 0; k < vs->n_stores; k++)
+            if (vs->stores[k].call_rva == e->site_rva &&
+                vs->stores[k].arg == 3) {
+                re.local = false;
+                re.handle_rva = vs->stores[k].target_rva;
+                x->regs[x->n_regs++] = re;
+                break;
+            }
     }
     if (x->n_regs > 1)
         qsort(x->regs, x->n_regs, sizeof *x->regs, cmp_reg);

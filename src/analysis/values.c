@@ -61,7 +61,7 @@ typedef struct vctx {
     size_t n_lalts;
     vs_bytes *lbytes;
     size_t n_lbytes;
-    ew_vec calls, refs, pointees, alts; /* results, in vs->arena */
+    ew_vec calls, refs, stores, pointees, alts; /* results, in vs->arena */
 } vctx;
 
 /* ---- values ------------------------------------------------------------- */
@@ -96,7 +96,7 @@ const char *val_kind_name(unsigned kind)
 {
     static const char *const names[VAL_KIND_COUNT] = {
         "unknown", "const", "addr", "load", "stack",
-        "param", "param-load", "bytes", "alt"};
+        "param", "param-load", "bytes", "alt", "result"};
     return kind < VAL_KIND_COUNT ? names[kind] : "?";
 }
 
@@ -629,16 +629,21 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
     return EW_OK;
 }
 
-static void clobber_call(vstate *s)
+static void clobber_call(vctx *x, vstate *s, uint32_t site)
 {
     /* the callee may write whatever frame memory we passed it a pointer to
-     * (up to VS_ESCAPE_BYTES past the pointer) and its home space */
+     * (up to VS_ESCAPE_BYTES past the pointer) and its home space; the
+     * first 8 bytes become "what this call wrote" */
     static const uint8_t argregs[4] = {INSN_REG_RCX, INSN_REG_RDX,
                                        INSN_REG_R8, INSN_REG_R9};
     for (unsigned a = 0; a < 4; a++) {
-        const val *p = &s->r[argregs[a] - INSN_REG_RAX];
-        if (p->kind == VAL_STACK)
-            stack_kill(s, p->c, p->c + VS_ESCAPE_BYTES);
+        val p = s->r[argregs[a] - INSN_REG_RAX];
+        if (p.kind != VAL_STACK)
+            continue;
+        stack_kill(s, p.c, p.c + VS_ESCAPE_BYTES);
+        val r = val_make(VAL_RESULT, site);
+        r.param = (uint16_t)a;
+        stack_write(x, s, p.c, 8, &r);
     }
     const val *rsp = &s->r[RSP];
     if (rsp->kind == VAL_STACK)
@@ -699,8 +704,38 @@ static bool same_reg(const insn_op *a, const insn_op *b)
            (a->flags & INSN_OP_HIGH8) == (b->flags & INSN_OP_HIGH8);
 }
 
+/* A VAL_RESULT written to an image location by in (mov, xchg, ...). */
+static ew_status note_result_store(vctx *x, const vstate *s, const insn *in)
+{
+    const insn_op *m = NULL, *r = NULL;
+    for (unsigned i = 0; i < in->n_ops; i++) {
+        if (in->ops[i].kind == INSN_OP_MEM && (in->ops[i].flags & INSN_OP_WRITE))
+            m = &in->ops[i];
+        else if (in->ops[i].kind == INSN_OP_REG)
+            r = &in->ops[i];
+    }
+    if (!m || !r)
+        return EW_OK;
+    int ri = reg_index(r->reg);
+    if (ri < 0 || s->r[ri].kind != VAL_RESULT)
+        return EW_OK;
+    val a = addr_of(s, m);
+    if (a.kind != VAL_ADDR)
+        return EW_OK;
+    vs_store *st = ew_vec_push(&x->stores, &x->vs->arena);
+    if (!st)
+        return EW_E_NOMEM;
+    st->insn_rva = in->rva;
+    st->target_rva = (uint32_t)a.c;
+    st->call_rva = (uint32_t)s->r[ri].c;
+    st->arg = s->r[ri].param;
+    return EW_OK;
+}
+
 static ew_status step(vctx *x, vstate *s, const insn *in)
 {
+    if (x->emit && in->cls != INSN_CALL && in->cls != INSN_LEA)
+        EW_TRY(note_result_store(x, s, in));
     const insn_op *o0 = in->n_ops > 0 ? &in->ops[0] : NULL;
     const insn_op *o1 = in->n_ops > 1 ? &in->ops[1] : NULL;
     val *rsp = &s->r[RSP];
@@ -812,7 +847,7 @@ static ew_status step(vctx *x, vstate *s, const insn *in)
         if (x->emit && !check)
             EW_TRY(record_call(x, s, in, fc));
         if (!check)
-            clobber_call(s);
+            clobber_call(x, s, in->rva);
         else
             s->r[0] = unknown(); /* the check routine keeps rcx */
         break;
@@ -1116,6 +1151,7 @@ static ew_status run(vctx *x)
         return EW_E_NOMEM;
     ew_vec_init(&x->calls, sizeof(vs_call));
     ew_vec_init(&x->refs, sizeof(vs_ref));
+    ew_vec_init(&x->stores, sizeof(vs_store));
     ew_vec_init(&x->pointees, sizeof(vs_bytes));
     ew_vec_init(&x->alts, sizeof(vs_alt));
     for (size_t i = 0; i < fns->n_functions; i++)
@@ -1124,6 +1160,8 @@ static ew_status run(vctx *x)
     vs->n_calls = x->calls.n;
     vs->refs = x->refs.items;
     vs->n_refs = x->refs.n;
+    vs->stores = x->stores.items;
+    vs->n_stores = x->stores.n;
     vs->bytes = x->pointees.items;
     vs->n_bytes = x->pointees.n;
     vs->alts = x->alts.items;

@@ -39,6 +39,9 @@ typedef enum val_kind {
     VAL_PARAM_LOAD, /* the size-byte value at [parameter `param` + c] */
     VAL_BYTES,      /* up to 16 bytes, some known: vs_set.bytes[c] */
     VAL_ALT,        /* one of vs_set.alts[c] */
+    VAL_RESULT,     /* what the call at rva c wrote through its pointer
+                       argument `param` (a REGHANDLE a registration filled
+                       in the frame) */
     VAL_KIND_COUNT
 } val_kind;
 
@@ -103,6 +106,15 @@ typedef struct vs_ref {
     uint32_t target_rva;
 } vs_ref;
 
+/* A store of a VAL_RESULT into an image location: where a handle
+ * registered into the frame ends up (`mov [rip+g], rax`, `xchg`). */
+typedef struct vs_store {
+    uint32_t insn_rva;
+    uint32_t target_rva;
+    uint32_t call_rva; /* the VAL_RESULT's call */
+    uint16_t arg;      /* and its argument */
+} vs_store;
+
 typedef struct vs_set {
     const fn_set *fns;     /* borrowed */
     vs_function *functions; /* parallel to fns->functions */
@@ -110,6 +122,8 @@ typedef struct vs_set {
     size_t n_calls;
     vs_ref *refs;
     size_t n_refs;
+    vs_store *stores; /* in function order, then by block */
+    size_t n_stores;
     vs_bytes *bytes; /* VAL_BYTES contents and call pointees */
     size_t n_bytes;
     vs_alt *alts;

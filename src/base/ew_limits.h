@@ -102,8 +102,10 @@
 /* Function-local pools of alternative sets and of partially known bytes. */
 #define VS_MAX_LOCAL_ALTS 256
 #define VS_MAX_LOCAL_BYTES 1024
-/* Frame bytes a callee may write past a frame pointer passed to it. */
-#define VS_ESCAPE_BYTES 64
+/* Frame bytes a callee is assumed to write past a frame pointer passed
+ * to it: an out parameter (a REGHANDLE, a status). More would forget
+ * descriptors and handles that live next to the out parameter. */
+#define VS_ESCAPE_BYTES 8
 
 /* Summaries (src/analysis/summary.c): effects kept per function (an MC
  * wrapper has one per sink call; a dispatcher a few dozen), wrapper levels
