@@ -344,9 +344,13 @@ static ew_status run(sctx *x)
         bool ignored = false;
         EW_TRY(one_round(x, k, true, &ignored));
     }
-    /* parameters nobody supplies: the effect itself is the instance */
+    /* parameters nobody in the image supplies (no direct caller, or an
+     * export, entry point or CFG target other code may call): the effect
+     * itself is an instance */
     for (size_t fn = 0; fn < n; fn++) {
-        if (g->rfirst[fn + 1] != g->rfirst[fn])
+        const uint8_t outside = FN_SRC_EXPORT | FN_SRC_ENTRY | FN_SRC_CFG;
+        if (g->rfirst[fn + 1] != g->rfirst[fn] &&
+            !(x->fns->functions[fn].sources & outside))
             continue;
         ew_vec *v = &x->sm->effects[fn];
         for (size_t i = 0; i < v->n; i++) {

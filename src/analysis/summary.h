@@ -42,8 +42,9 @@ typedef struct sm_arg {
 /* sm_effect.status / sm_instance.status */
 typedef enum sm_status {
     SM_FINAL = 0,  /* values no longer depend on parameters */
-    SM_NO_CALLER,  /* still names a parameter: nobody calls the function
-                      directly (an export, entry, callback) */
+    SM_NO_CALLER,  /* still names a parameter: nobody in the image calls
+                      the function directly, or it is an export, entry
+                      point or CFG target that others may call */
     SM_BUDGET,     /* SM_MAX_DEPTH wrappers or an effect cap was hit */
 } sm_status;
 
