@@ -6,7 +6,11 @@
 #                        short smoke run of every fuzz harness
 #   make fuzz            build the libFuzzer harnesses (build/fuzz/)
 #   make fuzz-run FUZZ_SECONDS=600   run each harness that long
-#   make bench           benchmarks (bench/)
+#   make bench           benchmarks (bench/); engine_bench also times the
+#                        synthetic images `make synth` built
+#   make synth SYNTH_SCALES="1 4 16"   build the synthetic kernel images
+#                        $(B)/synth/xN/tkbig.sys (+ .pdb) for the benchmarks
+#                        (needs clang, lld; minutes at N=16; not part of check)
 #   make fixtures        rebuild tests/fixtures from source (needs clang, lld)
 #   make install PREFIX=/usr/local
 #
@@ -66,7 +70,7 @@ TOOLS := $(TOOL_SRC:tests/tools/%.c=$(B)/asan/tests/tool_%)
 # V=1 shows the full commands
 Q := $(if $(V),,@)
 
-.PHONY: all deps demo check test unit fuzz fuzz-run fuzz-smoke bench \
+.PHONY: all deps demo check test unit fuzz fuzz-run fuzz-smoke bench synth \
         fixtures install uninstall clean format
 
 all: $(B)/etwmap
@@ -147,8 +151,29 @@ fuzz-run: $(FUZZERS)
 	        || exit 1; \
 	done
 
+# Synthetic kernel-sized images (bench/synth/): N components of ~2,050
+# functions each; 16 is the size of ntoskrnl's code. Rebuilt when the
+# generator or the fixture headers it includes change.
+SYNTH_SCALES ?= 1 4 16
+SYNTH_DEPS := $(wildcard bench/synth/*.py bench/synth/*.sh) \
+              $(addprefix tests/fixtures/common/,etwtypes.h km.h tlg.h guardcf.S ntoskrnl.def)
+SYNTH_BUILT = $(foreach s,$(SYNTH_SCALES),$(wildcard $(B)/synth/x$(s)/tkbig.sys))
+
+synth: $(SYNTH_SCALES:%=$(B)/synth/x%/tkbig.sys)
+
+$(B)/synth/x%/tkbig.sys: $(SYNTH_DEPS) | $(B)/.deps
+	@echo "  SYNTH   $@ (scale $*)"
+	$(Q)bench/synth/build.sh $* $(B)/synth/x$*
+
+# engine_bench runs on the corpus files (skipped when absent) and on the
+# synthetic images that were built, in one run for the scaling table.
+ENGINE_BENCH_FILES = ../shared/corpus/win10-19041.508_win32kbase.sys \
+                     ../shared/corpus/coreclr-2.0.0_coreclr.dll $(SYNTH_BUILT)
+
 bench: $(BENCHES)
-	@for b in $(BENCHES); do $$b || exit 1; done
+	@for b in $(filter-out %/engine_bench,$(BENCHES)); do $$b || exit 1; done
+	@$(if $(SYNTH_BUILT),,echo "engine_bench: no synthetic images in $(B)/synth (make synth): skipped")
+	@$(B)/bench/engine_bench $(ENGINE_BENCH_FILES)
 
 fixtures:
 	tests/fixtures/build.sh
