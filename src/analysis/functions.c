@@ -259,6 +259,7 @@ static ew_status decode_function(disc *st, size_t idx)
     const pe_image *img = st->img;
     uint32_t end = f->rva;
     uint32_t n_insns = 0;
+    uint32_t writes = 0;
     uint8_t status = 0;
     bool thunk = false;
     const pe_import *thunk_imp = NULL;
@@ -291,6 +292,14 @@ static ew_status decode_function(disc *st, size_t idx)
             }
             visit_test_set(&st->visited, rva);
             n_insns++;
+            writes |= in.hidden_writes;
+            for (unsigned k = 0; k < in.n_ops; k++)
+                if (in.ops[k].kind == INSN_OP_REG &&
+                    (in.ops[k].flags & INSN_OP_WRITE) && in.ops[k].reg < 32)
+                    writes |= 1u << in.ops[k].reg;
+            if ((in.cls == INSN_CALL || in.cls == INSN_JMP) &&
+                (in.flags & INSN_F_INDIRECT))
+                writes = FN_CLOBBERS_ALL;
             if (rva + in.length > end)
                 end = rva + in.length;
             bool stop = false;
@@ -355,6 +364,7 @@ static ew_status decode_function(disc *st, size_t idx)
     f = EW_VEC_AT(&st->fns, fn_function, idx);
     f->status |= status;
     f->n_insns = n_insns;
+    f->clobbers = status ? FN_CLOBBERS_ALL : writes;
     f->thunk = thunk;
     f->thunk_import = thunk_imp;
     const pe_runtime_function *e = pe_find_function(img, f->rva);
@@ -460,6 +470,35 @@ static ew_status seed(disc *st, const pe_image *img, const pdb_file *pdb)
     return EW_OK;
 }
 
+/* Each function's clobbers take in its callees' (to a fixpoint over
+ * recursion, at most FN_MAX_CLOBBER_PASSES passes; then everything). */
+static void clobbers_closure(fn_set *set)
+{
+    bool changed = true;
+    for (unsigned pass = 0; changed && pass < FN_MAX_CLOBBER_PASSES; pass++) {
+        changed = false;
+        for (size_t i = 0; i < set->n_functions; i++) {
+            fn_function *f = &set->functions[i];
+            uint32_t m = f->clobbers;
+            for (size_t j = 0; j < f->n_calls && m != FN_CLOBBERS_ALL; j++) {
+                const fn_call *c = &f->calls[j];
+                const fn_function *t =
+                    c->import || !c->target_rva ? NULL
+                                                : fn_find(set, c->target_rva);
+                m |= t && !t->thunk ? t->clobbers : FN_CLOBBERS_ALL;
+            }
+            if (m != f->clobbers) {
+                f->clobbers = m;
+                changed = true;
+            }
+        }
+    }
+    if (changed)
+        for (size_t i = 0; i < set->n_functions; i++)
+            if (set->functions[i].n_calls)
+                set->functions[i].clobbers = FN_CLOBBERS_ALL;
+}
+
 static ew_status run(disc *st, ew_arena *scratch, const pe_image *img,
                      const pdb_file *pdb)
 {
@@ -518,6 +557,7 @@ static ew_status run(disc *st, ew_arena *scratch, const pe_image *img,
                 c->import = t->thunk_import;
         }
     }
+    clobbers_closure(set);
     return name_functions(set, img, pdb);
 }
 

@@ -62,9 +62,17 @@ typedef struct fn_function {
     bool thunk;          /* first instruction is jmp [IAT slot] */
     const pe_import *thunk_import; /* borrowed (img), when thunk */
     uint32_t n_insns;    /* instructions decoded */
+    uint32_t clobbers;   /* bit r (insn_reg < 32): registers the function
+                            or its callees may change; FN_CLOBBERS_ALL when
+                            it calls out of the image, indirectly, or was
+                            not fully decoded (MSVC's whole-program
+                            register allocation keeps values live across
+                            calls to functions that leave them alone) */
     fn_call *calls;      /* arena; sorted by site_rva */
     size_t n_calls;
 } fn_function;
+
+#define FN_CLOBBERS_ALL 0xFFFFFFFFu
 
 typedef struct fn_set {
     fn_function *functions; /* arena; sorted by rva, unique */

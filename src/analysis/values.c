@@ -629,7 +629,7 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
     return EW_OK;
 }
 
-static void clobber_call(vctx *x, vstate *s, uint32_t site)
+static void clobber_call(vctx *x, vstate *s, uint32_t site, uint32_t keep)
 {
     /* the callee may write whatever frame memory we passed it a pointer to
      * (up to VS_ESCAPE_BYTES past the pointer) and its home space; the
@@ -652,9 +652,23 @@ static void clobber_call(vctx *x, vstate *s, uint32_t site)
         INSN_REG_RAX, INSN_REG_RCX, INSN_REG_RDX, INSN_REG_R8,
         INSN_REG_R9, INSN_REG_R10, INSN_REG_R11};
     for (size_t i = 0; i < sizeof volatile_regs; i++)
-        s->r[volatile_regs[i] - INSN_REG_RAX] = unknown();
+        if (!(keep & (1u << volatile_regs[i])))
+            s->r[volatile_regs[i] - INSN_REG_RAX] = unknown();
     for (unsigned i = 0; i < 6; i++)
-        s->r[16 + i] = unknown();
+        if (!(keep & (1u << (INSN_REG_XMM0 + i))))
+            s->r[16 + i] = unknown();
+}
+
+/* Volatile registers the call at fc keeps: those its callee (a function
+ * of the image) and the callee's callees never write; rax always goes. */
+static uint32_t call_keeps(const vctx *x, const fn_call *fc)
+{
+    if (!fc || fc->import || !fc->target_rva)
+        return 0;
+    const fn_function *t = fn_find(x->fns, fc->target_rva);
+    if (!t || t->thunk || t->clobbers == FN_CLOBBERS_ALL)
+        return 0;
+    return ~t->clobbers & ~(1u << INSN_REG_RAX);
 }
 
 /* ---- transfer ----------------------------------------------------------- */
@@ -847,7 +861,7 @@ static ew_status step(vctx *x, vstate *s, const insn *in)
         if (x->emit && !check)
             EW_TRY(record_call(x, s, in, fc));
         if (!check)
-            clobber_call(x, s, in->rva);
+            clobber_call(x, s, in->rva, call_keeps(x, fc));
         else
             s->r[0] = unknown(); /* the check routine keeps rcx */
         break;

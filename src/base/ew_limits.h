@@ -90,6 +90,8 @@
 /* Functions decoded in one run, seeds and call targets together: the
  * worklist never holds more than FN_MAX_FUNCTIONS entries. */
 #define FN_MAX_WORKLIST FN_MAX_FUNCTIONS
+/* Passes propagating register clobbers from callees to callers. */
+#define FN_MAX_CLOBBER_PASSES 16
 
 /* Value tracking (src/analysis/values.c). Stack slots tracked at once per
  * state (a descriptor, a GUID and a few spills need ~10). */
