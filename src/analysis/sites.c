@@ -18,7 +18,9 @@
 #define TLG_OBJ_META_OFF 8    /* _tlgProvider_t.ProviderMetadataPtr (x64),
                                  FORMATS.md §1.9 */
 #define TLG_OBJ_REGHANDLE_OFF 0x20 /* _tlgProvider_t.RegHandle (x64) */
-#define TLG_META_TO_BLOB 17   /* RemainingSize - 17 = the blob's type byte
+#define TLG_META_TO_BLOB 17
+#define ST_MAX_TLG_UP 4       /* callers climbed for a TraceLogging event
+                                 pointer passed down as a parameter */   /* RemainingSize - 17 = the blob's type byte
                                  (type, GUID[16]) */
 
 static const char *const reason_names[ST_R_COUNT] = {
@@ -366,6 +368,58 @@ static const cat_event *tlg_event_in_call(const sctx *x, uint32_t fn,
     return NULL;
 }
 
+/* Sites for the TraceLogging event blobs that reach the call at (fn,
+ * site) through the arguments in mask: a blob's address there, or a
+ * parameter of fn whose callers pass one (up to ST_MAX_TLG_UP levels).
+ * up[0..n_up) are the functions passed on the way up, innermost first. */
+static ew_status tlg_events_up(sctx *x, const st_site *base, uint32_t fn,
+                               uint32_t site, unsigned mask, unsigned depth,
+                               const uint32_t *up, unsigned n_up)
+{
+    const vs_call *c = vs_call_at(&x->e->vs, fn, site);
+    if (!c)
+        return EW_OK;
+    uint32_t path[ST_MAX_TLG_UP + 1];
+    for (unsigned a = 0; a < VS_ARGS; a++) {
+        if (!(mask & (1u << a)))
+            continue;
+        const val *v = &c->args[a];
+        const cat_event *ev =
+            v->kind == VAL_ADDR && depth > 0 ? tlg_event_at(x, v->c) : NULL;
+        if (ev) {
+            st_site s = *base;
+            s.fn = fn;
+            s.site_rva = site;
+            /* via: the functions passed on the way up (outermost first),
+             * then the wrappers below the first site */
+            unsigned k = 0;
+            for (unsigned i = n_up; i-- > 0 && k < 8;)
+                s.via[k++] = up[i];
+            for (unsigned i = 0; i < base->n_via && k < 8; i++)
+                s.via[k++] = base->via[i];
+            s.n_via = (uint8_t)k;
+            s.event = ev;
+            s.has_descriptor_rva = true;
+            s.descriptor_rva = (uint32_t)v->c;
+            s.event_symbol = symbol_at(x, ev->source_rva);
+            s.event_by = "tracelogging-blob";
+            EW_TRY(push_site(x, &s));
+            continue;
+        }
+        if (v->kind != VAL_PARAM || v->c != 0 || v->param >= VS_ARGS ||
+            depth >= ST_MAX_TLG_UP)
+            continue;
+        const cg_graph *g = &x->e->cg;
+        memcpy(path, up, n_up * sizeof *up);
+        path[n_up] = fn;
+        for (uint32_t r = g->rfirst[fn]; r < g->rfirst[fn + 1]; r++)
+            EW_TRY(tlg_events_up(x, base, g->redges[r].fn,
+                                 g->redges[r].site_rva, 1u << v->param,
+                                 depth + 1, path, n_up + 1));
+    }
+    return EW_OK;
+}
+
 static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
 {
     const etw_api *api = base->api;
@@ -388,7 +442,8 @@ static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
         return push_site(x, base);
 
     /* a TraceLogging write through an unnamed helper: the event pointer
-     * was an argument of the outer call */
+     * was an argument of the outer call, or of a call further up that
+     * passes it down as a parameter */
     if (base->kind == CAT_KIND_TRACELOGGING) {
         uint32_t rva = 0;
         const cat_event *ev =
@@ -397,11 +452,16 @@ static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
             base->event = ev;
             base->has_descriptor_rva = true;
             base->descriptor_rva = rva;
-            base->event_symbol = symbol_at(x, rva - 1);
+            base->event_symbol = symbol_at(x, ev->source_rva);
             base->event_by = "tracelogging-blob";
-        } else {
-            base->unresolved |= ST_R(VALUE_UNKNOWN);
+            return push_site(x, base);
         }
+        size_t before = x->sites.n;
+        EW_TRY(tlg_events_up(x, base, base->fn, base->site_rva, 0xFFu, 0,
+                             NULL, 0));
+        if (x->sites.n > before)
+            return EW_OK;
+        base->unresolved |= ST_R(VALUE_UNKNOWN);
         return push_site(x, base);
     }
 
