@@ -111,6 +111,8 @@ static bool visit_has(const visit_set *v, uint32_t rva)
 
 /* ---- discovery state ---------------------------------------------------- */
 
+#define JT_WINDOW 8 /* instructions looked back from a switch's jmp */
+
 typedef struct iat_entry {
     uint32_t slot_rva;
     const pe_import *imp;
@@ -129,6 +131,11 @@ typedef struct disc {
     size_t n_blocks;
     fn_call *calls;
     size_t n_calls;
+    fn_jump *jumps;
+    size_t n_jumps;
+    insn ring[JT_WINDOW]; /* the last instructions of the current run,
+                             circular: the newest at ring_pos - 1 */
+    unsigned n_ring, ring_pos;
 } disc;
 
 static bool is_exec(const pe_image *img, uint32_t rva)
@@ -246,6 +253,109 @@ static ew_status add_tail_start(disc *st, uint32_t target)
     return add_start(st, target, FN_SRC_TAIL);
 }
 
+/* ---- switch jump tables -------------------------------------------------- */
+
+/* The last instruction in ring[0..n) (newest last) that writes register
+ * r, before index before; -1 when none. */
+static int last_writer(const insn *ring, int before, uint8_t r)
+{
+    for (int i = before - 1; i >= 0; i--)
+        for (unsigned k = 0; k < ring[i].n_ops; k++)
+            if (ring[i].ops[k].kind == INSN_OP_REG &&
+                ring[i].ops[k].reg == r &&
+                (ring[i].ops[k].flags & INSN_OP_WRITE))
+                return i;
+    return -1;
+}
+
+/*
+ * Targets of `jmp reg` when it ends a switch dispatch (the two shapes
+ * compilers emit for x64):
+ *   MSVC   mov ecx, [rB + rI*4 + TABLE]; add rcx, rB; jmp rcx
+ *          (rB = __ImageBase: entries are image RVAs)
+ *   clang  lea rB, [rip + TABLE]; movsxd rcx, [rB + rI*4]; add rcx, rB;
+ *          jmp rcx (entries are offsets from the table)
+ * Entries are read until one is not a target inside f (a branch), at most
+ * FN_MAX_JUMP_TABLE, and only when a bound check `cmp rI, N` is seen
+ * (then N + 1 entries) or all read entries are valid. Returns how many
+ * targets were written to out.
+ */
+static size_t jump_table(const disc *st, const fn_function *f,
+                         const insn *jmp, uint32_t *out)
+{
+    insn ring[JT_WINDOW]; /* oldest first */
+    int n = (int)st->n_ring;
+    for (int i = 0; i < n; i++)
+        ring[i] = st->ring[(st->ring_pos - (unsigned)n + (unsigned)i) % JT_WINDOW];
+    if (jmp->n_ops < 1 || jmp->ops[0].kind != INSN_OP_REG)
+        return 0;
+    uint8_t r = jmp->ops[0].reg;
+    int ia = last_writer(ring, n, r);
+    if (ia < 0 || ring[ia].cls != INSN_ADD || ring[ia].n_ops < 2 ||
+        ring[ia].ops[1].kind != INSN_OP_REG)
+        return 0;
+    uint8_t base = ring[ia].ops[1].reg;
+    int il = last_writer(ring, ia, r);
+    if (il < 0 || (ring[il].cls != INSN_MOV && ring[il].cls != INSN_MOVZX) ||
+        ring[il].n_ops < 2)
+        return 0;
+    const insn_op *m = &ring[il].ops[1];
+    if (m->kind != INSN_OP_MEM || m->base != base || !m->index ||
+        m->scale != 4 || m->size != 4)
+        return 0;
+    uint32_t table;
+    bool relative;
+    int ib = last_writer(ring, il, base);
+    if (ib >= 0 && ring[ib].cls == INSN_LEA &&
+        (ring[ib].ops[1].flags & INSN_OP_RIPREL) && m->disp == 0) {
+        table = ring[ib].ops[1].target_rva; /* clang: table-relative */
+        relative = true;
+    } else if (m->disp > 0 && m->disp <= UINT32_MAX) {
+        table = (uint32_t)m->disp; /* MSVC: rB is the image base */
+        relative = false;
+    } else {
+        return 0;
+    }
+    /* a bound check on the index: cmp rI, N (then ja default) */
+    size_t count = FN_MAX_JUMP_TABLE;
+    for (int i = il - 1; i >= 0; i--) {
+        const insn *c = &ring[i];
+        if (c->cls == INSN_OTHER && c->n_ops == 2 &&
+            c->ops[0].kind == INSN_OP_REG && c->ops[0].reg == m->index &&
+            c->ops[1].kind == INSN_OP_IMM && !(c->ops[0].flags & INSN_OP_WRITE) &&
+            c->ops[1].imm >= 0 && c->ops[1].imm < FN_MAX_JUMP_TABLE) {
+            count = (size_t)c->ops[1].imm + 1;
+            break;
+        }
+    }
+    size_t k = 0;
+    for (; k < count; k++) {
+        size_t off, avail;
+        if (pe_rva_avail(st->img, table + 4 * (uint32_t)k, &off, &avail) !=
+                EW_OK ||
+            avail < 4)
+            break;
+        const uint8_t *p = st->img->data + off;
+        uint32_t e = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        uint32_t t = relative ? table + e : e; /* e is signed: wraps */
+        if (t == f->rva || !in_own_region(st, f, t) || !is_exec(st->img, t))
+            break;
+        out[k] = t;
+    }
+    if (k == 0 || (count != FN_MAX_JUMP_TABLE && k != count))
+        return 0;
+    return k;
+}
+
+static int cmp_jump(const void *a, const void *b)
+{
+    const fn_jump *x = a, *y = b;
+    if (x->site_rva != y->site_rva)
+        return x->site_rva < y->site_rva ? -1 : 1;
+    return x->target_rva < y->target_rva ? -1 : x->target_rva > y->target_rva;
+}
+
 static int cmp_call(const void *a, const void *b)
 {
     const fn_call *x = a, *y = b;
@@ -273,8 +383,10 @@ static ew_status decode_function(disc *st, size_t idx)
     st->n_calls = 0;
     st->blocks[st->n_blocks++] = f->rva;
 
+    st->n_jumps = 0;
     while (st->n_blocks > 0) {
         uint32_t rva = st->blocks[--st->n_blocks];
+        st->n_ring = st->ring_pos = 0;
         for (;;) {
             if (visit_has(&st->visited, rva))
                 break;
@@ -297,9 +409,29 @@ static ew_status decode_function(disc *st, size_t idx)
                 if (in.ops[k].kind == INSN_OP_REG &&
                     (in.ops[k].flags & INSN_OP_WRITE) && in.ops[k].reg < 32)
                     writes |= 1u << in.ops[k].reg;
+            bool is_switch = false;
+            if (in.cls == INSN_JMP && (in.flags & INSN_F_INDIRECT) &&
+                !(in.flags & INSN_F_SLOT)) {
+                uint32_t targets[FN_MAX_JUMP_TABLE];
+                f = EW_VEC_AT(&st->fns, fn_function, idx);
+                size_t nt = jump_table(st, f, &in, targets);
+                for (size_t k = 0; k < nt; k++) {
+                    if (st->n_jumps >= FN_MAX_JUMPS_PER_FUNCTION) {
+                        status |= FN_ST_TRUNCATED;
+                        break;
+                    }
+                    st->jumps[st->n_jumps].site_rva = rva;
+                    st->jumps[st->n_jumps++].target_rva = targets[k];
+                    push_block(st, f, targets[k]);
+                }
+                is_switch = nt > 0;
+            }
             if ((in.cls == INSN_CALL || in.cls == INSN_JMP) &&
-                (in.flags & INSN_F_INDIRECT))
+                (in.flags & INSN_F_INDIRECT) && !is_switch)
                 writes = FN_CLOBBERS_ALL;
+            st->ring[st->ring_pos++ % JT_WINDOW] = in; /* circular */
+            if (st->n_ring < JT_WINDOW)
+                st->n_ring++;
             if (rva + in.length > end)
                 end = rva + in.length;
             bool stop = false;
@@ -369,6 +501,15 @@ static ew_status decode_function(disc *st, size_t idx)
     f->thunk_import = thunk_imp;
     const pe_runtime_function *e = pe_find_function(img, f->rva);
     f->end_rva = e && e->begin_rva == f->rva ? e->end_rva : end;
+    if (st->n_jumps) {
+        qsort(st->jumps, st->n_jumps, sizeof *st->jumps, cmp_jump);
+        f->jumps = ew_arena_array(&st->set->arena, st->n_jumps,
+                                  sizeof *f->jumps);
+        if (!f->jumps)
+            return EW_E_NOMEM;
+        memcpy(f->jumps, st->jumps, st->n_jumps * sizeof *f->jumps);
+        f->n_jumps = st->n_jumps;
+    }
     if (st->n_calls) {
         qsort(st->calls, st->n_calls, sizeof *st->calls, cmp_call);
         f->calls = ew_arena_array(&st->set->arena, st->n_calls,
@@ -513,11 +654,13 @@ static ew_status run(disc *st, ew_arena *scratch, const pe_image *img,
         ew_arena_array(scratch, FN_MAX_INSNS_PER_FUNCTION, sizeof(uint32_t));
     st->calls =
         ew_arena_array(scratch, FN_MAX_CALLS_PER_FUNCTION, sizeof(fn_call));
+    st->jumps =
+        ew_arena_array(scratch, FN_MAX_JUMPS_PER_FUNCTION, sizeof(fn_jump));
     st->iat = img->n_imports
                   ? ew_arena_array(scratch, img->n_imports, sizeof *st->iat)
                   : NULL;
     if (!st->visited.keys || !st->visited.gens || !st->blocks ||
-        !st->calls || (img->n_imports && !st->iat))
+        !st->calls || !st->jumps || (img->n_imports && !st->iat))
         return EW_E_NOMEM;
     for (size_t i = 0; i < img->n_imports; i++) {
         st->iat[i].slot_rva = img->imports[i].iat_rva;
@@ -729,6 +872,12 @@ ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
                 dec->cap_insns = cap;
             }
             dec->insns[dec->n_insns++] = in;
+            if (in.cls == INSN_JMP && (in.flags & INSN_F_INDIRECT)) {
+                size_t nj;
+                const fn_jump *j = fn_jumps_at(f, rva, &nj);
+                for (size_t k = 0; k < nj && n_blocks < FN_MAX_INSNS_PER_FUNCTION; k++)
+                    dec->blocks[n_blocks++] = j[k].target_rva;
+            }
             bool branch = in.cls == INSN_JMP || in.cls == INSN_JCC;
             if (branch && (in.flags & INSN_F_DIRECT)) {
                 const fn_call *c = call_at(f, rva);
@@ -748,4 +897,21 @@ ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
     *out = dec->insns;
     *n = dec->n_insns;
     return EW_OK;
+}
+
+const fn_jump *fn_jumps_at(const fn_function *f, uint32_t site, size_t *n)
+{
+    size_t lo = 0, hi = f->n_jumps;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->jumps[mid].site_rva < site)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < f->n_jumps && f->jumps[end].site_rva == site)
+        end++;
+    *n = end - lo;
+    return *n ? &f->jumps[lo] : NULL;
 }

@@ -6,8 +6,10 @@
  * function publics, the entry point, the CFG function table and the direct
  * call targets met while decoding. Each function is decoded once by
  * recursive traversal of its branches (jcc/jmp inside the function);
- * decoding stops at ret, int3/ud2/hlt, indirect jmp, and jmp to another
- * function (a tail call, recorded as an edge). Calls through an IAT slot
+ * decoding stops at ret, int3/ud2/hlt, an indirect jmp (unless it is a
+ * switch through a jump table: MSVC's image-relative 32-bit entries or
+ * clang's table-relative ones, every entry inside the function), and jmp
+ * to another function (a tail call, recorded as an edge). Calls through an IAT slot
  * and calls to an import thunk (`jmp [IAT]`) resolve to the import.
  *
  * It does not track values, resolve indirect calls or build the call graph
@@ -52,6 +54,13 @@ typedef struct fn_call {
     bool tail;           /* a jmp (tail call), not a call */
 } fn_call;
 
+/* A switch's jump-table entry: the indirect jmp at site_rva may go to
+ * target_rva (a branch inside the function, not a call). */
+typedef struct fn_jump {
+    uint32_t site_rva;
+    uint32_t target_rva;
+} fn_jump;
+
 typedef struct fn_function {
     uint32_t rva;
     uint32_t end_rva;    /* .pdata end of the primary entry when there is
@@ -70,6 +79,9 @@ typedef struct fn_function {
                             calls to functions that leave them alone) */
     fn_call *calls;      /* arena; sorted by site_rva */
     size_t n_calls;
+    fn_jump *jumps;      /* arena; jump-table targets, sorted by (site,
+                            target) */
+    size_t n_jumps;
 } fn_function;
 
 #define FN_CLOBBERS_ALL 0xFFFFFFFFu
@@ -102,6 +114,10 @@ fn_decoder *fn_decoder_new(void);
 void fn_decoder_free(fn_decoder *dec);
 ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
                     const fn_function *f, const insn **out, size_t *n);
+
+/* The jump-table targets of the indirect jmp at site in f (a run of
+ * f->jumps), or NULL with *n = 0. */
+const fn_jump *fn_jumps_at(const fn_function *f, uint32_t site, size_t *n);
 
 /* The function starting at rva, or NULL. */
 const fn_function *fn_find(const fn_set *set, uint32_t rva);

@@ -347,6 +347,22 @@ static unsigned alternatives(const sctx *x, const val *v, val out[VS_MAX_ALT])
     return a->n ? a->n : 1;
 }
 
+/* The alternatives of argument a of call c (vs_set alternatives). */
+static unsigned call_arg_alts(const sctx *x, const vs_call *c, unsigned a,
+                              val out[VS_MAX_ALT])
+{
+    const val *v = &c->args[a];
+    const vs_set *vs = &x->e->vs;
+    if (v->kind != VAL_ALT || v->c < 0 || (size_t)v->c >= vs->n_alts) {
+        out[0] = *v;
+        return 1;
+    }
+    const vs_alt *al = &vs->alts[v->c];
+    for (unsigned i = 0; i < al->n; i++)
+        out[i] = al->v[i];
+    return al->n;
+}
+
 /* The TraceLogging event (and provider object) among the arguments of
  * the call at site_rva of function fn: for writes through an unnamed
  * helper, whose own API call only sees the helper's frame. */
@@ -383,9 +399,13 @@ static ew_status tlg_events_up(sctx *x, const st_site *base, uint32_t fn,
     for (unsigned a = 0; a < VS_ARGS; a++) {
         if (!(mask & (1u << a)))
             continue;
-        const val *v = &c->args[a];
+        val alts[VS_MAX_ALT];
+        unsigned na = call_arg_alts(x, c, a, alts);
+        for (unsigned ai = 0; ai < na; ai++) {
+        const val *v = &alts[ai];
         const cat_event *ev =
-            v->kind == VAL_ADDR && depth > 0 ? tlg_event_at(x, v->c) : NULL;
+            v->kind == VAL_ADDR && (depth > 0 || na > 1) ? tlg_event_at(x, v->c)
+                                                         : NULL;
         if (ev) {
             st_site s = *base;
             s.fn = fn;
@@ -416,6 +436,7 @@ static ew_status tlg_events_up(sctx *x, const st_site *base, uint32_t fn,
             EW_TRY(tlg_events_up(x, base, g->redges[r].fn,
                                  g->redges[r].site_rva, 1u << v->param,
                                  depth + 1, path, n_up + 1));
+        }
     }
     return EW_OK;
 }
@@ -799,6 +820,29 @@ static bool has_site(const uint64_t *keys, size_t n, uint32_t fn,
     return bsearch(&k, keys, n, sizeof k, cmp_u64) != NULL;
 }
 
+/* The TraceLogging provider object a function uses itself: an argument
+ * of one of its calls that is an object, or the RegHandle in one (an
+ * aggregate or template helper that names its provider inside). */
+static int64_t tlg_object_in_function(const sctx *x, uint32_t rva)
+{
+    long fi = rva ? eng_function_index(x->e, rva) : -1;
+    if (fi < 0)
+        return -1;
+    size_t nc;
+    const vs_call *c = vs_calls_of(&x->e->vs, (size_t)fi, &nc);
+    for (size_t k = 0; k < nc; k++)
+        for (unsigned a = 0; a < VS_ARGS; a++) {
+            const val *v = &c[k].args[a];
+            if (v->kind == VAL_ADDR && tlg_provider_of_object(x, v->c))
+                return v->c;
+            if (v->kind == VAL_LOAD && v->size == 8 &&
+                v->c >= TLG_OBJ_REGHANDLE_OFF &&
+                tlg_provider_of_object(x, v->c - TLG_OBJ_REGHANDLE_OFF))
+                return v->c - TLG_OBJ_REGHANDLE_OFF;
+        }
+    return -1;
+}
+
 /* Calls that pass a TraceLogging event blob's address and are no site yet
  * (a helper nothing names, an indirect call). */
 static ew_status metadata_sites(sctx *x)
@@ -820,23 +864,35 @@ static ew_status metadata_sites(sctx *x)
         for (size_t k = 0; k < nc && st == EW_OK; k++) {
             if (has_site(keys, n0, (uint32_t)fi, c[k].site_rva))
                 continue;
-            const cat_event *ev = NULL;
-            uint32_t ev_rva = 0;
+            const cat_event *evs[VS_MAX_ALT];
+            uint32_t ev_rvas[VS_MAX_ALT];
+            unsigned n_ev = 0;
             int64_t obj = -1;
             for (unsigned a = 0; a < VS_ARGS; a++) {
-                if (c[k].args[a].kind != VAL_ADDR)
-                    continue;
-                const cat_event *t = tlg_event_at(x, c[k].args[a].c);
-                if (t && !ev) {
-                    ev = t;
-                    ev_rva = (uint32_t)c[k].args[a].c;
-                } else if (obj < 0 &&
-                           tlg_provider_of_object(x, c[k].args[a].c)) {
-                    obj = c[k].args[a].c;
+                val alts[VS_MAX_ALT];
+                unsigned na = call_arg_alts(x, &c[k], a, alts);
+                for (unsigned ai = 0; ai < na; ai++) {
+                    if (alts[ai].kind != VAL_ADDR)
+                        continue;
+                    const cat_event *t = tlg_event_at(x, alts[ai].c);
+                    if (t && n_ev < VS_MAX_ALT) {
+                        evs[n_ev] = t;
+                        ev_rvas[n_ev++] = (uint32_t)alts[ai].c;
+                    } else if (obj < 0 &&
+                               tlg_provider_of_object(x, alts[ai].c)) {
+                        obj = alts[ai].c;
+                    }
                 }
+                if (n_ev)
+                    break;
             }
-            if (!ev)
+            if (!n_ev)
                 continue;
+            if (obj < 0)
+                obj = tlg_object_in_function(x, c[k].target_rva);
+            for (unsigned ei = 0; ei < n_ev && st == EW_OK; ei++) {
+            const cat_event *ev = evs[ei];
+            uint32_t ev_rva = ev_rvas[ei];
             st_site s;
             memset(&s, 0, sizeof s);
             s.fn = s.sink_fn = (uint32_t)fi;
@@ -864,6 +920,7 @@ static ew_status metadata_sites(sctx *x)
             if (c[k].kind == VS_CALL_INDIRECT)
                 s.unresolved |= ST_R(INDIRECT_CALL);
             st = push_site(x, &s);
+            }
         }
     }
     free(keys);

@@ -51,6 +51,8 @@ typedef struct vctx {
     size_t n_insns;
     block *blocks;
     size_t n_blocks, cap_blocks;
+    uint32_t *bidx; /* block index of each instruction */
+    size_t cap_bidx;
     vstate *in;
     size_t cap_in;
     uint8_t status;
@@ -869,7 +871,9 @@ static ew_status step(vctx *x, vstate *s, const insn *in)
     case INSN_JMP:
     case INSN_JCC: {
         const fn_call *fc = fn_call_at(x->f, in->rva);
-        bool indirect = in->cls == INSN_JMP && (in->flags & INSN_F_INDIRECT);
+        size_t nj = 0;
+        bool indirect = in->cls == INSN_JMP && (in->flags & INSN_F_INDIRECT) &&
+                        !fn_jumps_at(x->f, in->rva, &nj);
         if (x->emit && ((fc && fc->tail) || (indirect && !fc)))
             EW_TRY(record_call(x, s, in, fc));
         break;
@@ -931,6 +935,15 @@ static ew_status build_blocks(vctx *x)
             if (t >= 0)
                 lead[t] = 1;
         }
+        if (in->cls == INSN_JMP && (in->flags & INSN_F_INDIRECT)) {
+            size_t nj;
+            const fn_jump *j = fn_jumps_at(x->f, in->rva, &nj);
+            for (size_t k = 0; k < nj; k++) {
+                long t = insn_index(x, j[k].target_rva);
+                if (t >= 0)
+                    lead[t] = 1;
+            }
+        }
     }
     size_t nb = 0;
     for (size_t i = 0; i < n; i++)
@@ -965,11 +978,16 @@ static ew_status build_blocks(vctx *x)
     }
     /* successors: block index of an instruction index = the number of
      * leaders up to it, minus one */
-    uint32_t *bidx = (uint32_t *)calloc(n ? n : 1, sizeof(uint32_t));
-    if (!bidx) {
-        free(lead);
-        return EW_E_NOMEM;
+    if (n > x->cap_bidx) {
+        uint32_t *g = realloc(x->bidx, n * sizeof *g);
+        if (!g) {
+            free(lead);
+            return EW_E_NOMEM;
+        }
+        x->bidx = g;
+        x->cap_bidx = n;
     }
+    uint32_t *bidx = x->bidx;
     for (size_t i = 0, b = 0; i < n; i++) {
         if (lead[i] && i > 0)
             b++;
@@ -990,7 +1008,6 @@ static ew_status build_blocks(vctx *x)
                 b->succ[ns++] = (int32_t)bidx[t];
         }
     }
-    free(bidx);
     free(lead);
     return EW_OK;
 }
@@ -1121,6 +1138,20 @@ static ew_status analyze_function(vctx *x, size_t fi)
                 if (t >= 0 && merge_into(x, &x->in[t], s) && (size_t)t <= k)
                     changed = true;
             }
+            /* a switch: every jump-table target */
+            const insn *last = &x->insns[x->blocks[k].last];
+            if (last->cls == INSN_JMP && (last->flags & INSN_F_INDIRECT)) {
+                size_t nj;
+                const fn_jump *j = fn_jumps_at(x->f, last->rva, &nj);
+                for (size_t q = 0; q < nj; q++) {
+                    long ti = insn_index(x, j[q].target_rva);
+                    if (ti < 0)
+                        continue;
+                    size_t t = x->bidx[ti];
+                    if (merge_into(x, &x->in[t], s) && t <= k)
+                        changed = true;
+                }
+            }
         }
     }
     if (changed)
@@ -1213,6 +1244,7 @@ ew_status vs_analyze(vs_set *vs, const fn_set *fns, const pe_image *img,
     free(x.lbytes);
     free(x.blocks);
     free(x.in);
+    free(x.bidx);
     if (s != EW_OK) {
         vs_free(vs);
         return ew_fail(d, s, "value tracking", -1, "%s",

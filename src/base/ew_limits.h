@@ -90,6 +90,10 @@
 /* Functions decoded in one run, seeds and call targets together: the
  * worklist never holds more than FN_MAX_FUNCTIONS entries. */
 #define FN_MAX_WORKLIST FN_MAX_FUNCTIONS
+/* Entries read from one switch jump table (real ones: a few hundred). */
+#define FN_MAX_JUMP_TABLE 1024
+/* Jump-table targets kept per function. */
+#define FN_MAX_JUMPS_PER_FUNCTION (1u << 15)
 /* Passes propagating register clobbers from callees to callers. */
 #define FN_MAX_CLOBBER_PASSES 16
 

@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "cli_image.h"
 
-#include "analysis/functions.h"
+#include "analysis/engine.h"
 #include "base/ew_file.h"
 #include "format/pdb.h"
 #include "format/pe.h"
@@ -146,13 +146,14 @@ static bool select_functions(const fn_set *set, const char *sel, bool *keep,
     return found;
 }
 
-static int write_calls(const calls_opts *o, const fn_set *set,
-                       const char *path)
+static int write_calls(const calls_opts *o, const engine *e, const char *path)
 {
+    const fn_set *set = &e->fns;
     size_t n = set->n_functions;
     bool *keep = calloc(n ? n : 1, sizeof *keep);
-    const fn_function **fns = calloc(n ? n : 1, sizeof *fns);
-    if (!keep || !fns) {
+    uint32_t *fns = calloc(n ? n : 1, sizeof *fns);
+    calls_ctx x;
+    if (!keep || !fns || calls_ctx_init(&x, e) != 0) {
         free(keep);
         free(fns);
         cli_error("%s: out of memory", path);
@@ -165,21 +166,20 @@ static int write_calls(const calls_opts *o, const fn_set *set,
     if (rc == EXIT_OK) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            const fn_function *f = &set->functions[i];
             if (o->n_selectors && !keep[i])
                 continue;
-            if (o->etw_only && !calls_has_etw_site(set, f))
+            if (o->etw_only && !calls_is_etw_function(&x, i))
                 continue;
-            fns[m++] = f;
+            fns[m++] = (uint32_t)i;
         }
-        int w = o->format == FMT_JSONL
-                    ? calls_jsonl_write(stdout, set, fns, m)
-                    : calls_text_write(stdout, set, fns, m);
+        int w = o->format == FMT_JSONL ? calls_jsonl_write(stdout, &x, fns, m)
+                                       : calls_text_write(stdout, &x, fns, m);
         if (w != 0) {
             cli_error("calls: cannot write output");
             rc = EXIT_BAD_INPUT;
         }
     }
+    calls_ctx_free(&x);
     free(keep);
     free(fns);
     return rc;
@@ -196,16 +196,16 @@ static int calls_one(const calls_opts *o, const char *path)
     if (!p)
         cli_error("%s: out of memory", path);
     if (rc == EXIT_OK) {
-        fn_set set;
+        engine e;
         ew_diag d;
         ew_diag_init(&d, path);
-        if (fn_discover(&set, &img, cli_usable_pdb(p), &d) != EW_OK) {
+        if (eng_run(&e, &img, cli_usable_pdb(p), &d) != EW_OK) {
             cli_report(&d);
             rc = EXIT_BAD_INPUT;
         } else {
-            rc = write_calls(o, &set, path);
+            rc = write_calls(o, &e, path);
         }
-        fn_free(&set);
+        eng_free(&e);
         if (rc != EXIT_BAD_INPUT) {
             int prc = cli_report_pdb(p, path);
             rc = prc > rc ? prc : rc;
