@@ -19,7 +19,9 @@ expect 2 "info without FILE" "$E" info
 expect 2 "info --format bogus" "$E" info --format bogus "$FX/kdriver/kdriver.sys"
 
 # ---- golden outputs on the fixtures ------------------------------------
-for f in kdriver/kdriver.sys udll/udll.dll kdriver-arm64/kdriver.sys udll-x86/udll.dll; do
+for f in kdriver/kdriver.sys udll/udll.dll kdriver-arm64/kdriver.sys udll-x86/udll.dll \
+    kdriver-O2/kdriver.sys kdriver-Os/kdriver.sys udll-O2/udll.dll udll-Os/udll.dll \
+    kwrap/kwrap.sys kcaller/kcaller.sys; do
     g="$GOLD/info_$(echo "$f" | tr '/.' '__').txt"
     if [ ! -f "$FX/$f" ]; then skip "info $f" "fixture absent"; continue; fi
     expect 0 "info $f exits 0" "$E" info "$FX/$f"

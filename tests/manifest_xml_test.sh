@@ -45,7 +45,9 @@ wellformed() {
 
 # ---- fixtures: well-formed, round trip, deterministic --------------------
 for f in kdriver/kdriver.sys:kdriver/kdriver.man kdriver-arm64/kdriver.sys:kdriver/kdriver.man \
-    udll/udll.dll:udll/udll.man udll-x86/udll.dll:udll/udll.man; do
+    udll/udll.dll:udll/udll.man udll-x86/udll.dll:udll/udll.man \
+    kdriver-O2/kdriver.sys:kdriver/kdriver.man kdriver-Os/kdriver.sys:kdriver/kdriver.man \
+    udll-O2/udll.dll:udll/udll.man udll-Os/udll.dll:udll/udll.man kwrap/kwrap.sys:kwrap/kwrap.man; do
     img=$FX/${f%%:*} man=$FX/${f#*:}
     if [ ! -f "$img" ] || [ ! -f "$man" ]; then
         skip "manifest XML of $img" "fixture absent"

@@ -609,14 +609,22 @@ static void fixtures_all(void **state)
         FIXTURE_DIR "/kdriver-arm64/kdriver.sys",
         FIXTURE_DIR "/udll/udll.dll",
         FIXTURE_DIR "/udll-x86/udll.dll",
+        FIXTURE_DIR "/kdriver-O2/kdriver.sys",
+        FIXTURE_DIR "/kdriver-Os/kdriver.sys",
+        FIXTURE_DIR "/udll-O2/udll.dll",
+        FIXTURE_DIR "/udll-Os/udll.dll",
     };
     static const char *const pdbs[] = {
         FIXTURE_DIR "/kdriver/kdriver.pdb",
         FIXTURE_DIR "/kdriver-arm64/kdriver.pdb",
         FIXTURE_DIR "/udll/udll.pdb",
         FIXTURE_DIR "/udll-x86/udll.pdb",
+        FIXTURE_DIR "/kdriver-O2/kdriver.pdb",
+        FIXTURE_DIR "/kdriver-Os/kdriver.pdb",
+        FIXTURE_DIR "/udll-O2/udll.pdb",
+        FIXTURE_DIR "/udll-Os/udll.pdb",
     };
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof imgs / sizeof imgs[0]; i++) {
         image *im = open_path(imgs[i], pdbs[i], NULL);
         assert_int_equal(im->c.n_warnings, 0);
         check_invariants(im);
@@ -631,6 +639,33 @@ static void fixtures_all(void **state)
     const cat_event *e = event_by_name(&im->c, CAT_KIND_TRACELOGGING,
                                        "MessageSent");
     assert_string_equal(e->fields[1].out_type, "win:Port");
+    close_image(im);
+}
+
+/* The cross-module pair: kwrap.sys describes one manifest provider (six
+ * events, no TraceLogging); kcaller.sys, which only calls kwrap's
+ * wrappers, describes nothing. */
+static void fixtures_kwrap_kcaller(void **state)
+{
+    image *im = open_path(FIXTURE_DIR "/kwrap/kwrap.sys",
+                          FIXTURE_DIR "/kwrap/kwrap.pdb", NULL);
+    assert_int_equal(im->c.n_warnings, 0);
+    check_invariants(im);
+    assert_int_equal(count_providers(&im->c, CAT_KIND_MANIFEST), 1);
+    assert_int_equal(count_providers(&im->c, CAT_KIND_TRACELOGGING), 0);
+    const cat_provider *p = provider_by_guid(
+        &im->c, CAT_KIND_MANIFEST, "0fc36b18-a905-4af4-8e7d-3157df4f94d5");
+    assert_non_null(p);
+    assert_string_equal(p->name, "Etwmap-Fixture-KWrap");
+    assert_int_equal(p->n_events, 6);
+    close_image(im);
+
+    im = open_path(FIXTURE_DIR "/kcaller/kcaller.sys",
+                   FIXTURE_DIR "/kcaller/kcaller.pdb", NULL);
+    assert_int_equal(im->c.n_warnings, 0);
+    check_invariants(im);
+    assert_int_equal(im->c.n_providers, 0);
+    assert_int_equal(im->c.n_events, 0);
     close_image(im);
 }
 
@@ -1028,6 +1063,7 @@ int main(void)
         cmocka_unit_test(corpus_win7),
         cmocka_unit_test(fixture_kdriver),
         cmocka_unit_test(fixtures_all),
+        cmocka_unit_test(fixtures_kwrap_kcaller),
         cmocka_unit_test(wpp_crafted),
         cmocka_unit_test(legacy_kernel_listing),
         cmocka_unit_test(legacy_kernel_masks),

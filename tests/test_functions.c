@@ -5,8 +5,10 @@
  * truth.json: the tables below were generated from truth.json's
  * "functions", "etw.api_calls", "etw.sites[].hops" and "call_graph"
  * (python3 one-off; regenerate if the fixture is rebuilt). Then the
- * other machines are refused, and corpus images (ntdll, fltMgr,
- * win32kbase) are discovered within a time bound that is printed.
+ * other machines are refused, the other x64 fixtures (udll, the -O2/-Os
+ * variants, kwrap/kcaller) keep the set's invariants, and corpus images
+ * (ntdll, fltMgr, win32kbase) are discovered within a time bound that is
+ * printed.
  */
 #include "testutil.h"
 
@@ -382,12 +384,13 @@ static void other_machines_are_refused(void **state)
     free(data);
 }
 
-/* A user-mode x64 DLL: import calls resolve, exports are named. */
-static void udll_discovers(void **state)
+/* The other x64 fixtures (a user-mode DLL, the optimisation-level variants,
+ * the cross-module pair): import calls resolve, exports are named. */
+static void discovers(const char *image)
 {
     char path[512];
     size_t size;
-    snprintf(path, sizeof path, "%s/udll/udll.dll", FIXTURE_DIR);
+    snprintf(path, sizeof path, "%s/%s", FIXTURE_DIR, image);
     uint8_t *data = read_whole_file(path, &size);
     assert_non_null(data);
     pe_image img;
@@ -410,11 +413,22 @@ static void udll_discovers(void **state)
         if (f)
             assert_non_null(f->name);
     }
-    printf("# udll.dll: %zu functions (.pdata %zu), %zu import calls\n",
+    printf("# %s: %zu functions (.pdata %zu), %zu import calls\n", image,
            set.n_functions, img.n_functions, n_import_calls);
     fn_free(&set);
     pe_close(&img);
     free(data);
+}
+
+static void x64_fixtures_discover(void **state)
+{
+    static const char *const images[] = {
+        "udll/udll.dll",         "udll-O2/udll.dll",      "udll-Os/udll.dll",
+        "kdriver-O2/kdriver.sys", "kdriver-Os/kdriver.sys", "kwrap/kwrap.sys",
+        "kcaller/kcaller.sys",
+    };
+    for (size_t i = 0; i < N_OF(images); i++)
+        discovers(images[i]);
 }
 
 /* Hostile code: kdriver.sys with its code sections overwritten (random
@@ -545,7 +559,7 @@ int main(void)
         cmocka_unit_test(kdriver_with_pdb),
         cmocka_unit_test(kdriver_without_pdb),
         cmocka_unit_test(other_machines_are_refused),
-        cmocka_unit_test(udll_discovers),
+        cmocka_unit_test(x64_fixtures_discover),
         cmocka_unit_test(hostile_code_is_bounded),
         cmocka_unit_test(corpus_ntdll),
         cmocka_unit_test(corpus_fltmgr),

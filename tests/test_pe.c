@@ -1813,6 +1813,22 @@ static void fixture_udll_x86(void **state)
 {
     fixture_matches_truth("udll-x86", "udll.dll");
 }
+/* the optimisation-level variants and the cross-module pair */
+static void fixture_kdriver_opt(void **state)
+{
+    fixture_matches_truth("kdriver-O2", "kdriver.sys");
+    fixture_matches_truth("kdriver-Os", "kdriver.sys");
+}
+static void fixture_udll_opt(void **state)
+{
+    fixture_matches_truth("udll-O2", "udll.dll");
+    fixture_matches_truth("udll-Os", "udll.dll");
+}
+static void fixture_kwrap_kcaller(void **state)
+{
+    fixture_matches_truth("kwrap", "kwrap.sys");
+    fixture_matches_truth("kcaller", "kcaller.sys");
+}
 
 /* ==== seeds ============================================================= */
 
@@ -1872,6 +1888,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(fixture_kdriver_arm64),
         cmocka_unit_test(fixture_udll),
         cmocka_unit_test(fixture_udll_x86),
+        cmocka_unit_test(fixture_kdriver_opt),
+        cmocka_unit_test(fixture_udll_opt),
+        cmocka_unit_test(fixture_kwrap_kcaller),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,6 +101,8 @@ static val subst_one(const sctx *x, const vs_call *c, const val *v,
             return r;
         case VAL_LOAD:
         case VAL_PARAM_LOAD:
+        case VAL_RESULT:
+        case VAL_ALT: /* the caller's alternatives: subst copies them */
             return v->c == 0 ? r : unknown();
         default:
             return unknown();

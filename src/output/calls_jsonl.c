@@ -45,11 +45,12 @@ static void kv_bytes(json_w *w, const vs_bytes *b)
 }
 
 /* The members of an ARG object (calls_jsonl.h) for v; the caller opens
- * and closes it. */
+ * and closes it. self names the function listed (env->frame_fn NULL). */
 static void arg_members(json_w *w, const calls_ctx *x, const val *v,
-                        const vs_bytes *pointee, const vs_alt *alts,
-                        size_t n_alts)
+                        const calls_val_env *env, const char *self)
 {
+    const vs_alt *alts = env->alts;
+    size_t n_alts = env->n_alts;
     bool bad_alt = v->kind == VAL_ALT && (v->c < 0 || (size_t)v->c >= n_alts);
     json_kv_str(w, "kind", bad_alt ? "unknown" : val_kind_name(v->kind));
     switch (v->kind) {
@@ -68,7 +69,8 @@ static void arg_members(json_w *w, const calls_ctx *x, const val *v,
         break;
     case VAL_STACK:
         kv_i64(w, "offset", v->c);
-        kv_bytes(w, pointee);
+        json_kv_str(w, "frame_function", env->frame_fn ? env->frame_fn : self);
+        kv_bytes(w, env->pointee);
         break;
     case VAL_PARAM:
         json_kv_u64(w, "param", v->param);
@@ -86,11 +88,12 @@ static void arg_members(json_w *w, const calls_ctx *x, const val *v,
         json_arr_begin(w);
         for (unsigned i = 0; i < alts[v->c].n; i++) {
             const val *a = &alts[v->c].v[i];
+            calls_val_env sub = {NULL, 0, NULL, env->frame_fn};
             json_obj_begin(w);
             if (a->kind == VAL_ALT) /* never nested; unknown if it were */
                 json_kv_str(w, "kind", "unknown");
             else
-                arg_members(w, x, a, NULL, NULL, 0);
+                arg_members(w, x, a, &sub, self);
             json_obj_end(w);
         }
         json_arr_end(w);
@@ -111,7 +114,8 @@ static void arg_members(json_w *w, const calls_ctx *x, const val *v,
     }
 }
 
-static void write_site(json_w *w, const calls_ctx *x, const vs_call *c)
+static void write_site(json_w *w, const calls_ctx *x, const char *self,
+                       const vs_call *c)
 {
     const vs_set *vs = &x->e->vs;
     char buf[64];
@@ -136,20 +140,23 @@ static void write_site(json_w *w, const calls_ctx *x, const vs_call *c)
     json_key(w, "args");
     json_arr_begin(w);
     for (unsigned a = 0; a < VS_ARGS; a++) {
+        calls_val_env env = {vs->alts, vs->n_alts, vs_pointee(vs, c, a),
+                             NULL};
         json_obj_begin(w);
-        arg_members(w, x, &c->args[a], vs_pointee(vs, c, a), vs->alts,
-                    vs->n_alts);
+        arg_members(w, x, &c->args[a], &env, self);
         json_obj_end(w);
     }
     json_arr_end(w);
     json_obj_end(w);
 }
 
-/* One summary or etw_sites entry (status < 0: a summary). */
-static void write_effect(json_w *w, const calls_ctx *x, const sm_effect *ef,
-                         int status)
+/* One summary or etw_sites entry of function index fi (status < 0: a
+ * summary). */
+static void write_effect(json_w *w, const calls_ctx *x, size_t fi,
+                         const sm_effect *ef, int status)
 {
     const engine *e = x->e;
+    const char *self = e->fns.functions[fi].name;
     const char *callee;
     const etw_api *api = calls_effect_api(x, ef, &callee);
     json_obj_begin(w);
@@ -185,10 +192,12 @@ static void write_effect(json_w *w, const calls_ctx *x, const sm_effect *ef,
             json_null(w);
             continue;
         }
+        size_t owner = calls_frame_owner(x, fi, ef, a);
+        calls_val_env env = {e->sm.alts, e->sm.n_alts, &ef->args[a].bytes,
+                             e->fns.functions[owner].name};
         json_obj_begin(w);
         json_kv_str(w, "role", calls_arg_role(api, a));
-        arg_members(w, x, &ef->args[a].v, &ef->args[a].bytes, e->sm.alts,
-                    e->sm.n_alts);
+        arg_members(w, x, &ef->args[a].v, &env, self);
         json_obj_end(w);
     }
     json_arr_end(w);
@@ -236,19 +245,19 @@ static void write_function(json_w *w, const calls_ctx *x, size_t fi)
     json_arr_begin(w);
     const vs_call *c = vs_calls_of(&e->vs, fi, &n);
     for (size_t i = 0; i < n; i++)
-        write_site(w, x, &c[i]);
+        write_site(w, x, f->name, &c[i]);
     json_arr_end(w);
     json_key(w, "summary");
     json_arr_begin(w);
     const sm_effect *ef = sm_effects_of(&e->sm, fi, &n);
     for (size_t i = 0; i < n; i++)
-        write_effect(w, x, &ef[i], -1);
+        write_effect(w, x, fi, &ef[i], -1);
     json_arr_end(w);
     json_key(w, "etw_sites");
     json_arr_begin(w);
     const sm_instance *in = calls_instances_of(x, fi, &n);
     for (size_t i = 0; i < n; i++)
-        write_effect(w, x, &in[i].e, in[i].e.status);
+        write_effect(w, x, fi, &in[i].e, in[i].e.status);
     json_arr_end(w);
     json_obj_end(w);
     json_line_end(w);

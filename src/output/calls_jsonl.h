@@ -35,10 +35,12 @@
  *     {"kind":"const", "value":"0x4"}            (64-bit, unsigned hex)
  *     {"kind":"addr", "rva":"0x2060", "symbol":NAME|null}
  *     {"kind":"load", "rva":"0x3060", "size":8, "symbol":NAME|null}
- *     {"kind":"stack", "offset":-56, "bytes":"0600..0204"|null}
- *         (offset from the function's entry rsp; bytes: the 16 bytes it
- *         points to, two hex digits each, ".." unknown; null when none
- *         is known)
+ *     {"kind":"stack", "offset":-56, "frame_function":NAME,
+ *      "bytes":"0600..0204"|null}
+ *         (offset from the entry rsp of frame_function: the function
+ *         listed, or the wrapper whose own frame a summary value comes
+ *         from; bytes: the 16 bytes it points to, two hex digits each,
+ *         ".." unknown; null when none is known)
  *     {"kind":"param", "param":1, "offset":0}
  *     {"kind":"param-load", "param":0, "offset":32, "size":8}
  *     {"kind":"alt", "alternatives":[ARG, ...]}
