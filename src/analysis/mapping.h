@@ -86,6 +86,7 @@ const char *mp_entry_kind_name(mp_entry_kind k);
 typedef struct mp_entry {
     uint32_t fn;          /* index in the engine's functions */
     const char *name;     /* the function's name (borrowed: engine) */
+    uint32_t rva;         /* the function's */
     mp_entry_kind kind;
     bool has_syscall;
     uint32_t syscall;     /* service number (win32k: 0x1000 + index) */

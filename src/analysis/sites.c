@@ -59,7 +59,18 @@ typedef struct sctx {
     ew_vec sites;    /* st_site */
     reg_entry *regs; /* sorted by handle_rva */
     size_t n_regs;
+    struct desc_entry *descs; /* catalog descriptors, sorted by bytes */
+    size_t n_descs;
 } sctx;
+
+/* A catalog manifest event's EVENT_DESCRIPTOR bytes (own catalog and
+ * --with catalogs); ambiguous when two events share the bytes. */
+typedef struct desc_entry {
+    uint8_t d[16];
+    const cat_event *ev;
+    const cat_catalog *cat;
+    bool ambiguous;
+} desc_entry;
 
 /* ---- image reads -------------------------------------------------------- */
 
@@ -843,6 +854,119 @@ static int64_t tlg_object_in_function(const sctx *x, uint32_t rva)
     return -1;
 }
 
+static int cmp_desc(const void *a, const void *b)
+{
+    return memcmp(((const desc_entry *)a)->d, ((const desc_entry *)b)->d, 16);
+}
+
+static void descriptor_of_event(const cat_event *e, uint8_t d[16])
+{
+    memset(d, 0, 16);
+    memcpy(d, &e->id, 2);
+    d[2] = e->version;
+    d[3] = (uint8_t)e->channel.value;
+    d[4] = (uint8_t)e->level.value;
+    d[5] = (uint8_t)e->opcode.value;
+    uint16_t task = (uint16_t)e->task.value;
+    memcpy(d + 6, &task, 2);
+    memcpy(d + 8, &e->keyword, 8);
+}
+
+static ew_status index_descriptors(sctx *x)
+{
+    size_t n = x->cat->n_events;
+    for (size_t i = 0; x->o && i < x->o->n_extra; i++)
+        n += x->o->extra[i]->n_events;
+    x->descs = ew_arena_array(&x->out->arena, n + 1, sizeof *x->descs);
+    if (!x->descs)
+        return EW_E_NOMEM;
+    for (size_t c = 0; c <= (x->o ? x->o->n_extra : 0); c++) {
+        const cat_catalog *cat = c == 0 ? x->cat : x->o->extra[c - 1];
+        for (size_t i = 0; i < cat->n_events; i++) {
+            const cat_event *e = &cat->events[i];
+            if (e->kind != CAT_KIND_MANIFEST || !e->has_id || !e->has_version)
+                continue;
+            desc_entry *de = &x->descs[x->n_descs++];
+            descriptor_of_event(e, de->d);
+            de->ev = e;
+            de->cat = cat;
+        }
+    }
+    qsort(x->descs, x->n_descs, sizeof *x->descs, cmp_desc);
+    for (size_t i = 1; i < x->n_descs; i++)
+        if (memcmp(x->descs[i].d, x->descs[i - 1].d, 16) == 0)
+            x->descs[i].ambiguous = x->descs[i - 1].ambiguous = true;
+    return EW_OK;
+}
+
+static const desc_entry *find_descriptor(const sctx *x, const uint8_t d[16])
+{
+    desc_entry key;
+    memcpy(key.d, d, 16);
+    return x->n_descs ? bsearch(&key, x->descs, x->n_descs, sizeof key,
+                                cmp_desc)
+                      : NULL;
+}
+
+/* A call that passes a catalog descriptor (its address, or a frame copy)
+ * to something that is no known API: a site whose event, and so its
+ * provider, the 16 bytes name. */
+static ew_status descriptor_site(sctx *x, size_t fi, const vs_call *c)
+{
+    for (unsigned a = 0; a < VS_ARGS; a++) {
+        val alts[VS_MAX_ALT];
+        unsigned na = call_arg_alts(x, c, a, alts);
+        unsigned found = 0;
+        for (unsigned ai = 0; ai < na; ai++) {
+            uint8_t d[16];
+            uint32_t rva = 0, why = 0;
+            const vs_bytes *pb = na == 1 ? vs_pointee(&x->e->vs, c, a) : NULL;
+            sm_arg arg;
+            memset(&arg, 0, sizeof arg);
+            if (pb)
+                arg.bytes = *pb;
+            if (alts[ai].kind != VAL_ADDR && !(alts[ai].kind == VAL_STACK && pb))
+                continue;
+            if (!pointee16(x, &arg, &alts[ai], d, &rva, &why))
+                continue;
+            const desc_entry *de = find_descriptor(x, d);
+            if (!de || de->ambiguous)
+                continue;
+            const cat_provider *p = cat_event_provider(de->cat, de->ev);
+            st_site s;
+            memset(&s, 0, sizeof s);
+            s.fn = s.sink_fn = (uint32_t)fi;
+            s.site_rva = s.sink_site = c->site_rva;
+            s.api = eng_call_api(x->e, c);
+            s.api_name = s.api ? s.api->name : eng_callee_name(x->e, c);
+            s.kind = CAT_KIND_MANIFEST;
+            set_descriptor(&s, d);
+            s.event = de->ev;
+            s.provider = p;
+            if (p && p->has_guid) {
+                s.has_guid = true;
+                memcpy(s.guid, p->guid, 16);
+            } else {
+                s.unresolved |= ST_R(GUID_UNKNOWN);
+            }
+            s.provider_by = "descriptor-match";
+            s.event_by = rva ? "descriptor-global" : "descriptor-frame";
+            if (rva) {
+                s.has_descriptor_rva = true;
+                s.descriptor_rva = rva;
+                s.event_symbol = symbol_at(x, rva);
+            }
+            if (c->kind == VS_CALL_INDIRECT)
+                s.unresolved |= ST_R(INDIRECT_CALL);
+            EW_TRY(push_site(x, &s));
+            found++;
+        }
+        if (found)
+            return EW_OK;
+    }
+    return EW_OK;
+}
+
 /* Calls that pass a TraceLogging event blob's address and are no site yet
  * (a helper nothing names, an indirect call). */
 static ew_status metadata_sites(sctx *x)
@@ -886,8 +1010,10 @@ static ew_status metadata_sites(sctx *x)
                 if (n_ev)
                     break;
             }
-            if (!n_ev)
+            if (!n_ev) {
+                st = descriptor_site(x, fi, &c[k]);
                 continue;
+            }
             if (obj < 0)
                 obj = tlg_object_in_function(x, c[k].target_rva);
             for (unsigned ei = 0; ei < n_ev && st == EW_OK; ei++) {
@@ -961,6 +1087,8 @@ ew_status st_find(st_sites *out, const engine *e, const cat_catalog *cat,
     x.out = out;
     ew_vec_init(&x.sites, sizeof(st_site));
     ew_status s = collect_registrations(&x);
+    if (s == EW_OK)
+        s = index_descriptors(&x);
     for (size_t i = 0; s == EW_OK && i < e->sm.n_instances; i++)
         s = resolve_instance(&x, &e->sm.instances[i]);
     if (s == EW_OK)

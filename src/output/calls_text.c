@@ -173,8 +173,16 @@ const char *calls_arg_role(const etw_api *api, unsigned arg)
         if (a == api->provider_arg)
             return "guid";
         /* Etw/EventRegister(ProviderId, Callback, Context, RegHandle*);
-         * RegisterTraceGuids' argument 3 is a count */
-        return a == 3 && api->provider_arg == 0 ? "handle-out" : NULL;
+         * the notification and classic registrations take a Type second
+         * (Guid, Type, Callback, Context, RegHandle*); RegisterTraceGuids'
+         * argument 3 is a count */
+        if (api->provider_arg != 0)
+            return NULL;
+        if (strstr(api->name, "NotificationRegister") ||
+            strcmp(api->name, "EtwRegisterClassicProvider") == 0)
+            return a == 1 ? "type" : a == 3 ? "context"
+                   : a == 4 ? "handle-out" : NULL;
+        return a == 3 ? "handle-out" : NULL;
     case ETW_API_UNREGISTER:
     case ETW_API_SUPPORT:
         return a == api->provider_arg ? "handle"

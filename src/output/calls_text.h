@@ -40,9 +40,10 @@
  * calls directly, or that is exported / an entry / a CFG target), budget
  * (a wrapper depth or effect cap was hit).
  * In both, ARGS are "argN:ROLE=VALUE", ROLE the API's use of the argument
- * (handle, descriptor, guid, handle-out, provider, event, logger, flags,
- * message-guid, message-number, header, level, keyword, count, group-mask,
- * hook-id; calls_arg_role), or "argN=VALUE" when it has none.
+ * (handle, descriptor, guid, handle-out, type, context, provider, event,
+ * logger, flags, message-guid, message-number, header, level, keyword,
+ * count, group-mask, hook-id; calls_arg_role), or "argN=VALUE" when it has
+ * none.
  *
  * VALUE notation (one token; calls_write_value):
  *   ?                  unknown
