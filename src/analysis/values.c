@@ -605,6 +605,31 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
                                          8 * (a - 4),
                                      8)
                         : unknown();
+    /* a frame copy of one of several globals (a descriptor chosen per
+     * path, copied with movdqu): the argument stands for the globals */
+    for (unsigned a = 0; a < VS_ARGS; a++) {
+        val *v = &c.args[a];
+        if (v->kind != VAL_STACK)
+            continue;
+        for (uint32_t i = 0; i < s->n; i++) {
+            const slot *sl = &s->s[i];
+            if (sl->off != v->c || sl->size != 16 || sl->v.kind != VAL_ALT)
+                continue;
+            vs_alt al = x->lalts[sl->v.c];
+            bool all_loads = true;
+            for (unsigned k = 0; k < al.n; k++) {
+                if (al.v[k].kind != VAL_LOAD || al.v[k].size != 16)
+                    all_loads = false;
+                al.v[k] = val_make(VAL_ADDR, al.v[k].c);
+            }
+            if (all_loads) {
+                val r = make_alt(x, &al);
+                if (r.kind == VAL_ALT)
+                    *v = r;
+            }
+            break;
+        }
+    }
     c.pointee = (uint32_t)x->pointees.n;
     for (unsigned a = 0; a < VS_ARGS; a++) {
         val *v = &c.args[a];

@@ -35,7 +35,8 @@
  * name of what the sink call calls (a TraceLogging helper keeps its full
  * name), KIND its etw_api kind.
  * etw-site line (one per summary instance settled in this function): the
- * same, then the status: final (values no longer depend on parameters),
+ * same, then the status: final (values no longer depend on parameters;
+ * some may still be unknown),
  * no-caller (they still name a parameter of a function nobody in the image
  * calls directly, or that is exported / an entry / a CFG target), budget
  * (a wrapper depth or effect cap was hit).
