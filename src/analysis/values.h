@@ -27,7 +27,8 @@
 #include <stdint.h>
 
 #define VS_ARGS 6     /* arguments kept per call site */
-#define VS_MAX_ALT 4  /* alternatives in one VAL_ALT */
+#define VS_MAX_ALT 16 /* alternatives in one VAL_ALT (a switch choosing
+                         among many descriptors) */
 
 typedef enum val_kind {
     VAL_UNKNOWN = 0,

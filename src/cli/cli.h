@@ -20,7 +20,7 @@ enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_BAD_INPUT = 2 };
 #define CLI_COMMANDS(X) \
     X(info, cmd_info, "summarise a PE image and its PDB: headers, imports, ETW metadata present") \
     X(events, cmd_events, "list the ETW providers and events a binary describes (manifest, TraceLogging, WPP, legacy kernel)") \
-    X(calls, cmd_calls, "show the functions the code analysis finds and their call sites, ETW API calls marked") \
+    X(calls, cmd_calls, "show what the code analysis sees: functions, call sites with argument values, summaries, ETW calls") \
     X(sites, cmd_sites, "find every ETW registration and event write in the code, provider and event resolved") \
     X(symbols, cmd_symbols, "find or download each image's PDB (symbol path, symbol server, cache) and say where it came from")
 
