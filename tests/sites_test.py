@@ -93,22 +93,27 @@ def check_fixture(tpath):
     t = json.load(open(tpath))
     if t["machine"]["name"] != "IMAGE_FILE_MACHINE_AMD64":
         return
-    if t["fixture"] == "kcaller":
-        tap(True, "kcaller: writes through kwrap's exported wrappers",
-            skip="cross-module wrapper summaries (--with) not implemented")
-        return
+    with_args = []
+    for mod in sorted({s["module"]["fixture"] for s in t["etw"]["sites"] if s.get("module")}):
+        mt = json.load(open(f"tests/fixtures/{mod}/truth.json"))
+        with_args += ["--with", f"tests/fixtures/{mod}/{mt['image']}"]
     fx = os.path.dirname(tpath)
     img = os.path.join(fx, t["image"])
     for pdb_args, label in ((["--pdb", os.path.join(fx, t["pdb"])], "pdb"), (["--no-pdb"], "no pdb")):
         name = f"{t['fixture']} ({label})"
-        rows = jsonl("sites", "--format", "jsonl", *pdb_args, img)
+        rows = jsonl("sites", "--format", "jsonl", *pdb_args, *with_args, img)
         writes = {}
         for r in rows:
             if r["action"] == "write":
                 writes.setdefault(int(r["site_rva"], 16), []).append(r)
         want = {}
         for s in t["etw"]["sites"]:
-            want[int(s["site_rvas"][0], 16)] = s
+            # the site is reported at the call where the values settle:
+            # the truth's call, or one further down its chain of hops
+            rvas = [int(s["site_rvas"][0], 16)] + \
+                [int(r, 16) for h in s.get("hops", []) for r in h["call_rvas"]]
+            rva = next((r for r in rvas if r in writes), rvas[0])
+            want[rva] = s
         # without a PDB, internal functions named only by the PDB (an
         # internal EtwTraceKernelEvent) cannot be recognised: those sites
         # are expected only with the PDB

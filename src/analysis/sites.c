@@ -12,6 +12,8 @@
 #include "analysis/sites.h"
 #include "base/ew_utf16.h"
 
+#include <strings.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -1053,6 +1055,148 @@ static ew_status metadata_sites(sctx *x)
     return st;
 }
 
+/* ---- other modules (--with) --------------------------------------------- */
+
+static bool same_file(const char *a, const char *b)
+{
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    return strcasecmp(sa ? sa + 1 : a, sb ? sb + 1 : b) == 0;
+}
+
+/* The module an import comes from and the function index its name
+ * exports there, or NULL. */
+static const st_foreign *foreign_target(const sctx *x, const pe_import *imp,
+                                        long *fi)
+{
+    if (!x->o || !imp || !imp->name || !imp->dll)
+        return NULL;
+    for (size_t i = 0; i < x->o->n_foreign; i++) {
+        const st_foreign *m = &x->o->foreign[i];
+        if (!same_file(m->file, imp->dll))
+            continue;
+        const pe_export *ex = pe_find_export(m->e->img, imp->name);
+        *fi = ex && !ex->forwarder ? eng_function_index(m->e, ex->rva) : -1;
+        return *fi >= 0 ? m : NULL;
+    }
+    return NULL;
+}
+
+/* The site of module m at (fn, api call) resolved there. */
+static const st_site *foreign_site(const st_foreign *m, uint32_t fn,
+                                   uint32_t sink_site)
+{
+    for (size_t i = 0; i < m->sites->n; i++)
+        if (m->sites->sites[i].fn == fn &&
+            m->sites->sites[i].sink_site == sink_site)
+            return &m->sites->sites[i];
+    return NULL;
+}
+
+static void set_foreign_via(const st_foreign *m, st_site *s,
+                            const st_site *ms, uint32_t fi)
+{
+    const fn_function *fns = m->e->fns.functions;
+    unsigned k = 0;
+    const char *base = strrchr(m->file, '/');
+    s->module = base ? base + 1 : m->file;
+    s->ext_via[k++] = fns[fi].name;
+    for (unsigned i = 0; i < ms->n_via && k < 8; i++)
+        s->ext_via[k++] = fns[ms->via[i]].name;
+    s->n_ext_via = (uint8_t)k;
+}
+
+/* Calls to another module's exported wrapper: its writes whose values it
+ * settles itself, and those whose descriptor its caller passes (resolved
+ * here from the caller's argument). */
+static ew_status foreign_sites(sctx *x)
+{
+    const fn_set *fns = &x->e->fns;
+    for (size_t fi = 0; fi < fns->n_functions; fi++) {
+        size_t nc;
+        const vs_call *c = vs_calls_of(&x->e->vs, fi, &nc);
+        for (size_t k = 0; k < nc; k++) {
+            long mf;
+            const st_foreign *m = foreign_target(x, c[k].import, &mf);
+            if (!m)
+                continue;
+            /* settled inside the wrapper */
+            for (size_t i = 0; i < m->sites->n; i++) {
+                const st_site *ms = &m->sites->sites[i];
+                if (ms->fn != (uint32_t)mf || ms->action != ST_WRITE ||
+                    (ms->unresolved & (ST_R(DESCRIPTOR_IS_PARAMETER) |
+                                       ST_R(HANDLE_IS_PARAMETER) |
+                                       ST_R(VALUE_IS_PARAMETER))))
+                    continue;
+                st_site s = *ms;
+                s.fn = (uint32_t)fi;
+                s.site_rva = s.sink_site = c[k].site_rva;
+                s.sink_fn = (uint32_t)fi;
+                s.n_via = 0;
+                s.registration_site = 0;
+                s.has_handle_rva = s.has_descriptor_rva = false;
+                set_foreign_via(m, &s, ms, (uint32_t)mf);
+                EW_TRY(push_site(x, &s));
+            }
+            /* the descriptor is the caller's: substitute it */
+            const sm_set *msm = &m->e->sm;
+            size_t n_api;
+            const etw_api *table = etw_api_table(&n_api);
+            for (size_t i = 0; i < msm->n_instances; i++) {
+                const sm_instance *in = &msm->instances[i];
+                if (in->fn != (uint32_t)mf || in->e.status != SM_NO_CALLER ||
+                    in->e.sink < 0 || (size_t)in->e.sink >= n_api)
+                    continue;
+                const etw_api *api = &table[in->e.sink];
+                if (api->event_arg < 0)
+                    continue;
+                const val *dv = &in->e.args[api->event_arg].v;
+                if (dv->kind != VAL_PARAM || dv->c != 0 ||
+                    dv->param >= VS_ARGS)
+                    continue;
+                const st_site *ms = foreign_site(m, in->fn, in->e.sink_site);
+                if (!ms)
+                    continue;
+                st_site s = *ms;
+                s.fn = s.sink_fn = (uint32_t)fi;
+                s.site_rva = s.sink_site = c[k].site_rva;
+                s.n_via = 0;
+                s.registration_site = 0;
+                s.has_handle_rva = false;
+                s.unresolved &= ~ST_R(DESCRIPTOR_IS_PARAMETER);
+                s.has_descriptor = s.has_descriptor_rva = false;
+                s.event = NULL;
+                s.event_symbol = NULL;
+                set_foreign_via(m, &s, ms, (uint32_t)mf);
+                sm_arg arg;
+                memset(&arg, 0, sizeof arg);
+                const vs_bytes *pb = vs_pointee(&x->e->vs, &c[k], dv->param);
+                if (pb)
+                    arg.bytes = *pb;
+                uint8_t d[16];
+                uint32_t rva = 0, why = 0;
+                if (pointee16(x, &arg, &c[k].args[dv->param], d, &rva, &why) &&
+                    descriptor_plausible(d)) {
+                    set_descriptor(&s, d);
+                    s.event_by = rva ? "descriptor-global" : "descriptor-frame";
+                    if (rva) {
+                        s.has_descriptor_rva = true;
+                        s.descriptor_rva = rva;
+                        s.event_symbol = symbol_at(x, rva);
+                    }
+                    s.event = find_event(x, CAT_KIND_MANIFEST, s.guid, s.id,
+                                         s.version);
+                    if (!s.event)
+                        s.unresolved |= ST_R(EVENT_NOT_IN_CATALOG);
+                } else {
+                    s.unresolved |= ST_R(DESCRIPTOR_ON_HEAP);
+                }
+                EW_TRY(push_site(x, &s));
+            }
+        }
+    }
+    return EW_OK;
+}
+
 /* ---- driver ------------------------------------------------------------- */
 
 static int cmp_site(const void *a, const void *b)
@@ -1091,6 +1235,8 @@ ew_status st_find(st_sites *out, const engine *e, const cat_catalog *cat,
         s = index_descriptors(&x);
     for (size_t i = 0; s == EW_OK && i < e->sm.n_instances; i++)
         s = resolve_instance(&x, &e->sm.instances[i]);
+    if (s == EW_OK)
+        s = foreign_sites(&x);
     if (s == EW_OK)
         s = metadata_sites(&x);
     if (s != EW_OK) {

@@ -118,6 +118,12 @@ typedef struct st_site {
     const char *string;           /* UTF-8 copy of a constant string */
 
     uint32_t unresolved;          /* ST_R_* bits; 0 = fully resolved */
+
+    /* a write in another module (--with), through its exported wrapper:
+     * the module's file name and the functions there, outermost first */
+    const char *module;
+    const char *ext_via[8];
+    uint8_t n_ext_via;
 } st_site;
 
 typedef struct st_sites {
@@ -127,11 +133,22 @@ typedef struct st_sites {
     ew_arena arena;
 } st_sites;
 
+/* Another module the image imports from, analysed on its own (--with):
+ * a call to one of its exported wrappers is a site of this image. */
+typedef struct st_foreign {
+    const char *file;      /* its file name, matched against import DLLs */
+    const engine *e;
+    const st_sites *sites; /* its own sites */
+} st_foreign;
+
 /* Extra catalogs to resolve against (--with modules, e.g. a resource-only
- * DLL holding the manifest of the image's provider). */
+ * DLL holding the manifest of the image's provider), and modules whose
+ * exported wrappers the image calls. */
 typedef struct st_options {
     const cat_catalog *const *extra; /* borrowed */
     size_t n_extra;
+    const st_foreign *foreign;       /* borrowed */
+    size_t n_foreign;
 } st_options;
 
 /* Finds and resolves the sites of e's image against cat (its own catalog)

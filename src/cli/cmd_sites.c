@@ -65,9 +65,14 @@ static void usage(FILE *out)
         "                   many of its events have a resolved site, the\n"
         "                   events without one (missing) and sites whose\n"
         "                   event the catalog lacks (extra)\n"
-        "  --with M         also resolve against the events M describes (e.g.\n"
-        "                   coreclr.dll --with clretwrc.dll, whose resource\n"
-        "                   holds coreclr's manifest); may be repeated\n"
+        "  --with M         another module: its events resolve this image's\n"
+        "                   descriptors (coreclr.dll --with clretwrc.dll,\n"
+        "                   whose resource holds coreclr's manifest), and a\n"
+        "                   call to one of its exported wrappers is a site\n"
+        "                   here (win32kfull.sys --with win32kbase.sys:\n"
+        "                   EtwTrace* wrappers; the descriptor may be passed\n"
+        "                   from here); x64 modules are analysed, others only\n"
+        "                   catalogued; may be repeated\n"
         "  --pdb PDB        use this PDB (names, symbols, WPP messages)\n"
         "  --force-pdb      use the PDB even when it does not match\n"
         "  --no-pdb         do not look for a PDB\n"
@@ -115,6 +120,28 @@ static int sites_one(const sites_opts *o, const char *path)
         rc = cli_open_module(o->with[n_mods], &mods[n_mods]);
         extra[n_mods] = &mods[n_mods].cat;
     }
+    /* each --with module's own analysis: its exported wrappers */
+    engine *mod_e = calloc(o->n_with ? o->n_with : 1, sizeof *mod_e);
+    st_sites *mod_s = calloc(o->n_with ? o->n_with : 1, sizeof *mod_s);
+    st_foreign *foreign = calloc(o->n_with ? o->n_with : 1, sizeof *foreign);
+    size_t n_foreign = 0;
+    if (!mod_e || !mod_s || !foreign)
+        rc = EXIT_BAD_INPUT;
+    for (size_t i = 0; rc == EXIT_OK && i < n_mods; i++) {
+        ew_diag md;
+        ew_diag_init(&md, o->with[i]);
+        if (mods[i].img.machine != PE_MACHINE_AMD64)
+            continue; /* a catalog only (e.g. a resource-only DLL) */
+        if (eng_run(&mod_e[i], &mods[i].img, NULL, &md) != EW_OK ||
+            st_find(&mod_s[i], &mod_e[i], &mods[i].cat, NULL, &md) != EW_OK) {
+            cli_report(&md);
+            rc = EXIT_BAD_INPUT;
+            break;
+        }
+        foreign[n_foreign].file = o->with[i];
+        foreign[n_foreign].e = &mod_e[i];
+        foreign[n_foreign++].sites = &mod_s[i];
+    }
     ew_arena a;
     ew_arena_init(&a, 0);
     if (rc == EXIT_OK) {
@@ -125,7 +152,7 @@ static int sites_one(const sites_opts *o, const char *path)
         engine e;
         st_sites s;
         memset(&s, 0, sizeof s);
-        st_options so = {extra, n_mods};
+        st_options so = {extra, n_mods, foreign, n_foreign};
         if (cat_build(&cat, &img, pdb, &a, &d) != EW_OK ||
             eng_run(&e, &img, pdb, &d) != EW_OK ||
             st_find(&s, &e, &cat, &so, &d) != EW_OK) {
@@ -148,6 +175,13 @@ static int sites_one(const sites_opts *o, const char *path)
         }
     }
     ew_arena_free(&a);
+    for (size_t i = 0; mod_e && mod_s && i < o->n_with; i++) {
+        st_free(&mod_s[i]);
+        eng_free(&mod_e[i]);
+    }
+    free(mod_e);
+    free(mod_s);
+    free(foreign);
     for (size_t i = 0; i < n_mods; i++)
         cli_close_module(&mods[i]);
     if (p)

@@ -88,7 +88,10 @@ void sites_jsonl_site(json_w *w, const engine *e, const st_site *s)
     json_arr_begin(w);
     for (unsigned i = 0; i < s->n_via; i++)
         json_str(w, e->fns.functions[s->via[i]].name);
+    for (unsigned i = 0; i < s->n_ext_via; i++)
+        json_str(w, s->ext_via[i]);
     json_arr_end(w);
+    json_kv_str(w, "module", s->module);
     kv_rva(w, "handle_rva", s->has_handle_rva, s->handle_rva);
     kv_rva(w, "descriptor_rva", s->has_descriptor_rva, s->descriptor_rva);
     kv_rva(w, "registration_rva", s->registration_site != 0,

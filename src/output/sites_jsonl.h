@@ -6,7 +6,8 @@
  * source_rva (the catalog event's), provider_symbol, reghandle_symbol,
  * event_symbol, resolved_by ({provider, event}), unresolved (array of
  * reasons); then action (write, register, unregister, support),
- * api_rva (the API call itself), via (wrapper names, outermost first),
+ * api_rva (the API call itself), via (wrapper names, outermost first;
+ * then those in the --with module), module (that module's file, or null),
  * handle_rva, descriptor_rva, registration_rva, group_mask, hook_id,
  * message_guid, message_number, string. Absent values are null.
  * sites_jsonl_site writes the site keys into an open object, for the

@@ -63,6 +63,15 @@ int sites_tsv_write(FILE *out, const engine *e, const st_sites *s)
                 fputc('>', out);
             tsv_put(out, e->fns.functions[x->via[v]].name);
         }
+        for (unsigned v = 0; v < x->n_ext_via; v++) {
+            if (v || x->n_via)
+                fputc('>', out);
+            if (v == 0 && x->module) {
+                tsv_put(out, x->module);
+                fputc('!', out);
+            }
+            tsv_put(out, x->ext_via[v]);
+        }
         fputc('\t', out);
         tsv_put(out, x->provider_by ? x->provider_by : "");
         fputc('/', out);

@@ -3,7 +3,8 @@
  * site (escapes as in events_tsv.h):
  *   site_rva function action kind api provider_guid provider_name
  *   event_id version event_name level keyword via resolved_by unresolved
- * via: wrapper names joined by '>' (outermost first); resolved_by:
+ * via: wrapper names joined by '>' (outermost first; a --with module's
+ * wrapper as MODULE!NAME, then the functions there); resolved_by:
  * provider/event methods joined by '/'; unresolved: reasons joined by ','.
  * Also the --coverage report: per catalog provider, its events with and
  * without a resolved site.
