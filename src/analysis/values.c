@@ -1288,7 +1288,7 @@ const vs_call *vs_calls_of(const vs_set *vs, size_t i, size_t *n)
 {
     const vs_function *vf = &vs->functions[i];
     *n = vf->n_calls;
-    return vs->calls + vf->first_call;
+    return vf->n_calls ? vs->calls + vf->first_call : NULL;
 }
 
 const vs_call *vs_call_at(const vs_set *vs, size_t i, uint32_t site_rva)
