@@ -65,7 +65,8 @@ unsigned etw_api_arg_mask(const etw_api *api)
         m |= 1u << api->event_arg;
     switch (api->kind) {
     case ETW_API_REGISTER:
-        m |= 1u << 3; /* REGHANDLE* (Etw/EventRegister) */
+        if (etw_api_handle_out_arg(api) >= 0)
+            m |= 1u << etw_api_handle_out_arg(api);
         break;
     case ETW_API_WRITE_STRING: /* level, keyword, string (arg 3 user
                                   mode, arg 4 kernel: after ActivityId) */
@@ -84,4 +85,13 @@ unsigned etw_api_arg_mask(const etw_api *api)
         break;
     }
     return m;
+}
+
+int etw_api_handle_out_arg(const etw_api *api)
+{
+    if (api->kind != ETW_API_REGISTER)
+        return -1;
+    if (strcmp(api->name, "EtwRegisterClassicProvider") == 0)
+        return 4;
+    return api->provider_arg == 0 ? 3 : -1;
 }

@@ -43,5 +43,9 @@ const etw_api *etw_api_table(size_t *count);
  * writes, the message number of WPP, the hook id of legacy events, the
  * REGHANDLE* a registration fills, the information of EtwSetInformation. */
 unsigned etw_api_arg_mask(const etw_api *api);
+/* The argument a registration fills with the handle: 3 (REGHANDLE* of
+ * Etw/EventRegister), 4 (EtwRegisterClassicProvider's TRACEHANDLE*), or
+ * -1 (RegisterTraceGuids: beyond the arguments etwmap tracks). */
+int etw_api_handle_out_arg(const etw_api *api);
 
 #endif

@@ -589,9 +589,10 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
         } else {
             s.unresolved |= ST_R(GUID_UNKNOWN);
         }
-        if (pa == 0 && e->args[3].v.kind == VAL_ADDR) {
+        int ha = etw_api_handle_out_arg(s.api);
+        if (ha >= 0 && ha < VS_ARGS && e->args[ha].v.kind == VAL_ADDR) {
             s.has_handle_rva = true;
-            s.handle_rva = (uint32_t)e->args[3].v.c;
+            s.handle_rva = (uint32_t)e->args[ha].v.c;
             s.handle_symbol = symbol_at(x, s.handle_rva);
             if (s.handle_rva >= TLG_OBJ_REGHANDLE_OFF &&
                 tlg_provider_of_object(x, s.handle_rva - TLG_OBJ_REGHANDLE_OFF)) {
@@ -782,9 +783,11 @@ static ew_status collect_registrations(sctx *x)
         if (e->sink < 0 || (size_t)e->sink >= n_api)
             continue;
         const etw_api *api = &table[e->sink];
-        const val *hv = &e->args[3].v;
-        if (api->kind != ETW_API_REGISTER || api->provider_arg != 0 ||
-            (hv->kind != VAL_ADDR && hv->kind != VAL_STACK))
+        int ha = etw_api_handle_out_arg(api);
+        if (ha < 0 || ha >= VS_ARGS)
+            continue;
+        const val *hv = &e->args[ha].v;
+        if (hv->kind != VAL_ADDR && hv->kind != VAL_STACK)
             continue;
         uint8_t g[16];
         uint32_t r, why = 0;
@@ -806,7 +809,7 @@ static ew_status collect_registrations(sctx *x)
         x->regs[x->n_regs++] = re;
         for (size_t k = 0; k < vs->n_stores; k++)
             if (vs->stores[k].call_rva == e->site_rva &&
-                vs->stores[k].arg == 3) {
+                vs->stores[k].arg == ha) {
                 re.local = false;
                 re.handle_rva = vs->stores[k].target_rva;
                 x->regs[x->n_regs++] = re;

@@ -67,6 +67,7 @@ static void usage(FILE *out)
           "  etwmap info tests/fixtures/kdriver/kdriver.sys\n"
           "  etwmap info --format json fltMgr.sys --pdb fltMgr.pdb\n"
           "  etwmap events --format jsonl ci.dll\n"
+          "  etwmap map ntoskrnl.exe --pdb ntkrnlmp.pdb > ntoskrnl.csv\n"
           "  etwmap symbols ntoskrnl.exe --symbol-path 'srv*'\n",
           out);
 }
