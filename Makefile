@@ -1,7 +1,8 @@
 # etwmap - plain Makefile.
 #
 #   make                 release build: build/etwmap
-#   make demo            build, then run etwmap on the bundled example
+#   make demo            build, then map the bundled tiny kernel's system
+#                        calls to the ETW events they write
 #   make check           unit + CLI + corpus tests under ASan/UBSan, then a
 #                        short smoke run of every fuzz harness
 #   make fuzz            build the libFuzzer harnesses (build/fuzz/)
@@ -127,8 +128,12 @@ $(B)/bench/%: bench/%.c bench/bench.h $(REL_OBJ)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(RELEASE_CFLAGS) -o $@ $< $(REL_OBJ) $(LIB_LIBS)
 
+# The README's first command: the API -> ETW event map of the tiny-kernel
+# fixture (system calls from its KiServiceTable, with its PDB), as a table.
 demo: $(B)/etwmap
-	$(B)/etwmap info tests/fixtures/kdriver/kdriver.sys
+	$(B)/etwmap map --format tsv tests/fixtures/tkernel/tkernel.exe \
+	    --pdb tests/fixtures/tkernel/tkernel.pdb \
+	    | awk -F '\t' '{ printf "%-24s %-15s %-22s %-27s %s %s\n", $$1, $$20, $$5, $$6, $$15, $$17 }'
 
 # The README's test command. Everything runs under ASan/UBSan; the last
 # line is "N passed, N failed, N skipped".

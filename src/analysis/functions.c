@@ -818,11 +818,16 @@ static const fn_call *call_at(const fn_function *f, uint32_t site)
                                                            : NULL;
 }
 
-/* in_own_region after discovery: the set replaces the starts map. */
+/* in_own_region after discovery: the set replaces the starts map. The
+ * .pdata entry of the previous answer is kept (*last): consecutive
+ * instructions are nearly always in the same one. */
 static bool still_inside(const fn_set *set, const pe_image *img,
-                         const fn_function *f, uint32_t rva)
+                         const fn_function *f, uint32_t rva,
+                         const pe_runtime_function **last)
 {
-    const pe_runtime_function *e = pe_find_function(img, rva);
+    const pe_runtime_function *e = *last;
+    if (!e || rva < e->begin_rva || rva >= e->end_rva)
+        *last = e = pe_find_function(img, rva);
     if (f->sources & FN_SRC_PDATA)
         return e && e->primary_rva == f->rva;
     if (e || rva >= f->end_rva)
@@ -852,6 +857,7 @@ ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
     size_t n_blocks = 0;
     dec->blocks[n_blocks++] = f->rva;
     size_t budget = f->n_insns; /* never more than discovery decoded */
+    const pe_runtime_function *last = NULL;
     while (n_blocks > 0) {
         uint32_t rva = dec->blocks[--n_blocks];
         for (;;) {
@@ -889,7 +895,7 @@ ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
             if (!insn_falls_through(&in))
                 break;
             rva += in.length;
-            if (!still_inside(set, img, f, rva))
+            if (!still_inside(set, img, f, rva, &last))
                 break;
         }
     }

@@ -2,6 +2,7 @@
 
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int cli_open_image(const char *path, ew_file *file, pe_image *img)
@@ -132,5 +133,61 @@ void cli_close_module(cli_module *m)
 {
     ew_arena_free(&m->arena);
     cli_close_image(&m->file, &m->img);
+    memset(m, 0, sizeof *m);
+}
+
+int cli_open_modules(const char *const *paths, size_t n, cli_modules *m)
+{
+    memset(m, 0, sizeof *m);
+    size_t n1 = n ? n : 1;
+    m->mods = calloc(n1, sizeof *m->mods);
+    m->extra = calloc(n1, sizeof *m->extra);
+    m->e = calloc(n1, sizeof *m->e);
+    m->s = calloc(n1, sizeof *m->s);
+    m->foreign = calloc(n1, sizeof *m->foreign);
+    if (!m->mods || !m->extra || !m->e || !m->s || !m->foreign) {
+        cli_error("out of memory");
+        return EXIT_BAD_INPUT;
+    }
+    for (; m->n < n; m->n++) {
+        cli_module *x = &m->mods[m->n];
+        if (cli_open_module(paths[m->n], x) != EXIT_OK) {
+            m->n++; /* partly open: closed by cli_close_modules */
+            return EXIT_BAD_INPUT;
+        }
+        m->extra[m->n] = &x->cat;
+        if (x->img.machine != PE_MACHINE_AMD64)
+            continue; /* a catalog only (e.g. a resource-only DLL) */
+        ew_diag d;
+        ew_diag_init(&d, paths[m->n]);
+        if (eng_run(&m->e[m->n], &x->img, NULL, &d) != EW_OK ||
+            st_find(&m->s[m->n], &m->e[m->n], &x->cat, NULL, &d) != EW_OK) {
+            cli_report(&d);
+            m->n++;
+            return EXIT_BAD_INPUT;
+        }
+        st_foreign *f = &m->foreign[m->n_foreign++];
+        f->file = paths[m->n];
+        f->e = &m->e[m->n];
+        f->sites = &m->s[m->n];
+    }
+    return EXIT_OK;
+}
+
+void cli_close_modules(cli_modules *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->s)
+            st_free(&m->s[i]);
+        if (m->e)
+            eng_free(&m->e[i]);
+        if (m->mods)
+            cli_close_module(&m->mods[i]);
+    }
+    free(m->mods);
+    free(m->extra);
+    free(m->e);
+    free(m->s);
+    free(m->foreign);
     memset(m, 0, sizeof *m);
 }

@@ -6,6 +6,8 @@
 #ifndef CLI_IMAGE_H
 #define CLI_IMAGE_H
 
+#include "analysis/engine.h"
+#include "analysis/sites.h"
 #include "base/ew_file.h"
 #include "catalog/catalog.h"
 #include "format/pe.h"
@@ -76,5 +78,24 @@ typedef struct cli_module {
  * Close with cli_close_module (also after a failure). */
 int cli_open_module(const char *path, cli_module *m);
 void cli_close_module(cli_module *m);
+
+/* All --with modules of a command: each opened and catalogued (extra
+ * catalogs), the x64 ones also analysed (engine and sites, no PDB), so a
+ * call to one of their exported wrappers is a site of the image (foreign).
+ * Fill st_options from extra/n and foreign/n_foreign. */
+typedef struct cli_modules {
+    size_t n;                   /* modules opened */
+    cli_module *mods;
+    const cat_catalog **extra;  /* n: their catalogs */
+    engine *e;                  /* per module; zeroed when not analysed */
+    st_sites *s;
+    st_foreign *foreign;        /* n_foreign: the analysed ones */
+    size_t n_foreign;
+} cli_modules;
+
+/* EXIT_OK, or EXIT_BAD_INPUT after reporting; close with
+ * cli_close_modules (also after a failure). */
+int cli_open_modules(const char *const *paths, size_t n, cli_modules *m);
+void cli_close_modules(cli_modules *m);
 
 #endif

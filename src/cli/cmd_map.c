@@ -88,11 +88,15 @@ static void usage(FILE *out)
         "\n"
         "Other options:\n"
         "  --format FMT       csv (default), tsv, jsonl or dot (Graphviz)\n"
-        "  --with M           also resolve events against what module M\n"
-        "                     describes (e.g. a resource-only DLL holding the\n"
-        "                     image's manifest); repeatable. Today --with adds\n"
-        "                     catalogs only: calls into M's exported wrappers\n"
-        "                     are not followed across modules\n"
+        "  --with M           another module: its events resolve this image's\n"
+        "                     descriptors (a resource-only DLL holding the\n"
+        "                     manifest), and a call to one of its exported\n"
+        "                     wrappers is a site here, mapped like any other\n"
+        "                     (win32kfull.sys --with win32kbase.sys: EtwTrace*;\n"
+        "                     Via names M!wrapper). The map does not search\n"
+        "                     inside M: its call paths end at the call into M.\n"
+        "                     x64 modules are analysed, others only catalogued;\n"
+        "                     repeatable\n"
         "  --pdb PDB          use this PDB (names, service tables, symbols)\n"
         "  --force-pdb        use the PDB even when it does not match\n"
         "  --no-pdb           do not look for a PDB\n"
@@ -303,18 +307,14 @@ static int map_one(const map_opts *o, const char *path)
     pe_image img;
     if (cli_open_image(path, &file, &img) != EXIT_OK)
         return EXIT_BAD_INPUT;
-    size_t nw = o->n_with ? o->n_with : 1;
-    cli_module *mods = calloc(nw, sizeof *mods);
-    const cat_catalog **extra = calloc(nw, sizeof *extra);
+    cli_modules mods;
     sym_found *p = calloc(1, sizeof *p);
-    int rc = p && mods && extra
-                 ? cli_find_pdb(&o->pdb, PDB_LOAD_ANNOTATIONS, &img, p)
-                 : EXIT_BAD_INPUT;
-    size_t n_mods = 0;
-    for (; rc == EXIT_OK && n_mods < o->n_with; n_mods++) {
-        rc = cli_open_module(o->with[n_mods], &mods[n_mods]);
-        extra[n_mods] = &mods[n_mods].cat;
-    }
+    int rc = p ? cli_find_pdb(&o->pdb, PDB_LOAD_ANNOTATIONS, &img, p)
+               : EXIT_BAD_INPUT;
+    if (rc == EXIT_OK)
+        rc = cli_open_modules(o->with, o->n_with, &mods);
+    else
+        memset(&mods, 0, sizeof mods);
     ew_arena a;
     ew_arena_init(&a, 0);
     if (rc == EXIT_OK) {
@@ -328,7 +328,7 @@ static int map_one(const map_opts *o, const char *path)
         memset(&e, 0, sizeof e);
         memset(&s, 0, sizeof s);
         memset(&m, 0, sizeof m);
-        st_options so = {extra, n_mods, NULL, 0};
+        st_options so = {mods.extra, mods.n, mods.foreign, mods.n_foreign};
         if (cat_build(&cat, &img, pdb, &a, &d) != EW_OK ||
             eng_run(&e, &img, pdb, &d) != EW_OK ||
             st_find(&s, &e, &cat, &so, &d) != EW_OK ||
@@ -350,13 +350,10 @@ static int map_one(const map_opts *o, const char *path)
         }
     }
     ew_arena_free(&a);
-    for (size_t i = 0; i < n_mods; i++)
-        cli_close_module(&mods[i]);
+    cli_close_modules(&mods);
     if (p)
         sym_found_close(p);
     free(p);
-    free(mods);
-    free(extra);
     cli_close_image(&file, &img);
     return rc;
 }

@@ -354,6 +354,15 @@ static void write_row(tbl *t, const engine *e, const st_sites *ss,
             puts_(t, ">");
         puts_(t, fns[x->via[v]].name);
     }
+    for (unsigned v = 0; v < x->n_ext_via; v++) { /* in a --with module */
+        if (v || x->n_via)
+            puts_(t, ">");
+        if (v == 0 && x->module) {
+            puts_(t, x->module);
+            puts_(t, "!");
+        }
+        puts_(t, x->ext_via[v]);
+    }
     cell_end(t);
     printf_(t, "%" PRIu32, r->n_paths);
     cell_end(t);

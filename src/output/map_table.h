@@ -46,7 +46,8 @@
  *   ProviderName           the catalog provider's name
  *   EntryRva               the entry's rva
  *   Via                    wrappers between the site and the API,
- *                          joined by '>'
+ *                          joined by '>'; those in a --with module as
+ *                          module!name
  *   ShortestPaths          number of distinct shortest paths
  *
  * A value that is absent or unresolved is empty, never "???"; the
