@@ -594,10 +594,23 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
             s.has_handle_rva = true;
             s.handle_rva = (uint32_t)e->args[ha].v.c;
             s.handle_symbol = symbol_at(x, s.handle_rva);
-            if (s.handle_rva >= TLG_OBJ_REGHANDLE_OFF &&
-                tlg_provider_of_object(x, s.handle_rva - TLG_OBJ_REGHANDLE_OFF)) {
+            const cat_provider *tp =
+                s.handle_rva >= TLG_OBJ_REGHANDLE_OFF
+                    ? tlg_provider_of_object(x, s.handle_rva -
+                                                    TLG_OBJ_REGHANDLE_OFF)
+                    : NULL;
+            if (tp) { /* TraceLoggingRegister: into the object */
                 s.handle_rva -= TLG_OBJ_REGHANDLE_OFF;
                 s.handle_symbol = symbol_at(x, s.handle_rva);
+                if (!s.has_guid && tp->has_guid) {
+                    /* the GUID copied from before the metadata pointer */
+                    s.has_guid = true;
+                    memcpy(s.guid, tp->guid, 16);
+                    s.provider = tp;
+                    s.kind = CAT_KIND_TRACELOGGING;
+                    s.provider_by = "tracelogging-object";
+                    s.unresolved &= ~ST_R(GUID_UNKNOWN);
+                }
             }
         }
         return push_site(x, &s);

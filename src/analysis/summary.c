@@ -88,6 +88,13 @@ static val subst_one(const sctx *x, const vs_call *c, const val *v,
         return unknown();
     const val *cv = &c->args[v->param];
     const vs_bytes *pb = vs_pointee(x->vs, c, v->param);
+    if (v->kind == VAL_PARAM && (v->size > 1 || v->flags)) {
+        /* param * scale + c (an image rva with VAL_F_IMAGE_BASE) */
+        if (cv->kind != VAL_CONST)
+            return unknown();
+        int64_t k = (int64_t)((uint64_t)cv->c * val_param_scale(v)) + v->c;
+        return val_make(v->flags & VAL_F_IMAGE_BASE ? VAL_ADDR : VAL_CONST, k);
+    }
     if (v->kind == VAL_PARAM) {
         val r = *cv;
         switch (r.kind) {

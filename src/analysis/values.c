@@ -409,9 +409,25 @@ static val addr_of(const vstate *s, const insn_op *o)
     int64_t add = o->disp;
     if (o->index) {
         int ii = reg_index(o->index);
-        if (ii < 0 || s->r[ii].kind != VAL_CONST)
+        if (ii < 0)
             return unknown();
-        add += s->r[ii].c * (o->scale ? o->scale : 1);
+        const val *iv = &s->r[ii];
+        unsigned sc = o->scale ? o->scale : 1;
+        if (iv->kind == VAL_PARAM && iv->c == 0 && !iv->flags && o->base) {
+            /* &table[param]: base an image address */
+            int bi = reg_index(o->base);
+            unsigned scale = val_param_scale(iv) * sc;
+            if (bi < 0 || s->r[bi].kind != VAL_ADDR || scale > 255)
+                return unknown();
+            val r = val_make(VAL_PARAM, s->r[bi].c + add);
+            r.param = iv->param;
+            r.size = (uint8_t)scale;
+            r.flags = VAL_F_IMAGE_BASE;
+            return r;
+        }
+        if (iv->kind != VAL_CONST)
+            return unknown();
+        add += iv->c * sc;
     }
     if (!o->base)
         return val_make(VAL_CONST, add);
@@ -442,6 +458,8 @@ static val mem_read(vctx *x, const vstate *s, const insn_op *o,
     case VAL_STACK:
         return stack_read(x, s, a.c, size);
     case VAL_PARAM: {
+        if (a.size > 1 || a.flags) /* an indexed table entry */
+            return unknown();
         val v = val_sized(VAL_PARAM_LOAD, a.c, size);
         v.param = a.param;
         return v;
@@ -702,6 +720,15 @@ static uint32_t call_keeps(const vctx *x, const fn_call *fc)
 
 static val arith(insn_class cls, const val *a, const val *b, unsigned size)
 {
+    if (cls == INSN_ADD && a->kind == VAL_PARAM && b->kind == VAL_ADDR)
+        return arith(cls, b, a, size);
+    if (cls == INSN_ADD && a->kind == VAL_ADDR && b->kind == VAL_PARAM &&
+        b->c == 0 && !b->flags) { /* table + param * scale */
+        val r = *b;
+        r.c = a->c;
+        r.flags = VAL_F_IMAGE_BASE;
+        return r;
+    }
     if (b->kind != VAL_CONST) {
         if (cls == INSN_ADD && a->kind == VAL_CONST)
             return arith(cls, b, a, size);
@@ -807,6 +834,24 @@ static ew_status step(vctx *x, vstate *s, const insn *in)
                 ((uint64_t)v.c >> (o1->size * 8 - 1)) & 1)
                 v = unknown();
             op_write(x, s, o0, v);
+        }
+        break;
+    case INSN_SHL:
+        if (o0 && o1 && o0->kind == INSN_OP_REG && o1->kind == INSN_OP_IMM &&
+            o1->imm >= 0 && o1->imm < 64) {
+            val v = reg_read(x, s, o0, o0->size);
+            unsigned k = (unsigned)o1->imm;
+            if (v.kind == VAL_CONST) {
+                v.c = (int64_t)(((uint64_t)v.c << k) & size_mask(o0->size));
+            } else if (v.kind == VAL_PARAM && v.c == 0 && !v.flags && k < 8 &&
+                       (val_param_scale(&v) << k) <= 255) {
+                v.size = (uint8_t)(val_param_scale(&v) << k);
+            } else {
+                v = unknown();
+            }
+            reg_write(s, o0, v);
+        } else if (o0) {
+            op_clobber(x, s, o0);
         }
         break;
     case INSN_CMOV: /* both values are possible */

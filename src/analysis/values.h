@@ -36,7 +36,9 @@ typedef enum val_kind {
     VAL_ADDR,       /* the address of image rva c */
     VAL_LOAD,       /* the size-byte value stored at image rva c */
     VAL_STACK,      /* the address entry-rsp + c (a frame address) */
-    VAL_PARAM,      /* incoming parameter `param`, plus c */
+    VAL_PARAM,      /* incoming parameter `param` times `size` (0: 1),
+                       plus c; with VAL_F_IMAGE_BASE, c is an image rva
+                       (&table[param]) */
     VAL_PARAM_LOAD, /* the size-byte value at [parameter `param` + c] */
     VAL_BYTES,      /* up to 16 bytes, some known: vs_set.bytes[c] */
     VAL_ALT,        /* one of vs_set.alts[c] */
@@ -48,11 +50,21 @@ typedef enum val_kind {
 
 typedef struct val {
     uint8_t kind;   /* val_kind */
-    uint8_t size;   /* bytes (1..16) of LOAD, PARAM_LOAD, BYTES; else 0 */
+    uint8_t size;   /* bytes (1..16) of LOAD, PARAM_LOAD, BYTES; the scale
+                       of PARAM; else 0 */
     uint16_t param; /* PARAM, PARAM_LOAD: 0-based parameter index */
-    uint32_t pad;   /* zero (values are compared bytewise) */
+    uint32_t flags; /* VAL_F_*; other bits zero (values are compared
+                       bytewise) */
     int64_t c;
 } val;
+
+#define VAL_F_IMAGE_BASE 0x1u /* VAL_PARAM: c is an image rva */
+
+/* The scale of a VAL_PARAM (1 when size is 0). */
+static inline unsigned val_param_scale(const val *v)
+{
+    return v->size ? v->size : 1u;
+}
 
 /* Bytes with a per-byte "known" mask: stack contents, pointees. */
 typedef struct vs_bytes {

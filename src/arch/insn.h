@@ -37,6 +37,7 @@ typedef enum insn_class {
     INSN_INT3,  /* int3 (padding / breakpoint; ends a block) */
     INSN_HALT,  /* hlt, ud2, int 0x29 (__fastfail): no fall-through */
     INSN_CMOV,  /* cmovcc: op[0] keeps its value or takes op[1]'s */
+    INSN_SHL,   /* shl/sal: op[0] <<= op[1] */
     INSN_CLASS_COUNT
 } insn_class;
 

@@ -51,6 +51,7 @@ static uint8_t classify(const ZydisDecodedInstruction *zi)
     case ZYDIS_MNEMONIC_SUB: return INSN_SUB;
     case ZYDIS_MNEMONIC_AND: return INSN_AND;
     case ZYDIS_MNEMONIC_OR: return INSN_OR;
+    case ZYDIS_MNEMONIC_SHL: return INSN_SHL; /* Zydis decodes sal as shl */
     case ZYDIS_MNEMONIC_XOR:
     /* vector xor: the analysis only uses "xor x, x" (zeroing idiom) */
     case ZYDIS_MNEMONIC_XORPS: case ZYDIS_MNEMONIC_XORPD:
@@ -213,6 +214,6 @@ const char *insn_class_name(unsigned cls)
     static const char *const names[INSN_CLASS_COUNT] = {
         "other", "call", "jmp", "jcc", "ret", "mov", "lea", "movzx",
         "add", "sub", "and", "or", "xor", "push", "pop", "store", "vmov",
-        "int3", "halt", "cmov"};
+        "int3", "halt", "cmov", "shl"};
     return cls < INSN_CLASS_COUNT ? names[cls] : "?";
 }
