@@ -80,12 +80,8 @@ def event_key(t, s):
 # TAP skips with the reason (the closing note of the sites issue lists
 # them), never silently dropped.
 NOT_YET = {
-    "UdpNativeLogAttach": "descriptor picked from a table by a parameter index",
-    "UdpNativeLogDetach": "descriptor picked from a table by a parameter index",
-    "UdpNativeLogQuery": "descriptor picked from a table by a parameter index",
     "UdpClassicLogRequest": "classic TraceEvent (EVENT_TRACE_HEADER) not decoded",
     "WppInitUm": "RegisterTraceGuids: the TRACE_GUID_REGISTRATION array is not read",
-    "UdpNativeWrite": "the table-indexing wrapper itself (its callers are the sites)",
 }
 
 

@@ -91,7 +91,11 @@ int etw_api_handle_out_arg(const etw_api *api)
 {
     if (api->kind != ETW_API_REGISTER)
         return -1;
-    if (strcmp(api->name, "EtwRegisterClassicProvider") == 0)
+    /* EtwRegisterClassicProvider(Guid, Type, Callback, Context, Handle*);
+     * Etw/EventNotificationRegister(Guid, Type, Callback, Context,
+     * Handle*) */
+    if (strcmp(api->name, "EtwRegisterClassicProvider") == 0 ||
+        strstr(api->name, "NotificationRegister"))
         return 4;
     return api->provider_arg == 0 ? 3 : -1;
 }

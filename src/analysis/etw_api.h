@@ -44,7 +44,8 @@ const etw_api *etw_api_table(size_t *count);
  * REGHANDLE* a registration fills, the information of EtwSetInformation. */
 unsigned etw_api_arg_mask(const etw_api *api);
 /* The argument a registration fills with the handle: 3 (REGHANDLE* of
- * Etw/EventRegister), 4 (EtwRegisterClassicProvider's TRACEHANDLE*), or
+ * Etw/EventRegister), 4 (EtwRegisterClassicProvider's TRACEHANDLE*, the
+ * *NotificationRegister REGHANDLE*), or
  * -1 (RegisterTraceGuids: beyond the arguments etwmap tracks). */
 int etw_api_handle_out_arg(const etw_api *api);
 
