@@ -156,6 +156,8 @@ static const cat_event *tlg_event_at(const sctx *x, int64_t rva)
 static const cat_provider *tlg_provider_of_object(const sctx *x, int64_t obj)
 {
     uint32_t meta;
+    if (obj < 0 || obj > UINT32_MAX)
+        return NULL;
     if (!read_pointer(x, obj + TLG_OBJ_META_OFF, &meta) ||
         meta < TLG_META_TO_BLOB)
         return NULL;

@@ -92,7 +92,7 @@ static val subst_one(const sctx *x, const vs_call *c, const val *v,
         /* param * scale + c (an image rva with VAL_F_IMAGE_BASE) */
         if (cv->kind != VAL_CONST)
             return unknown();
-        int64_t k = (int64_t)((uint64_t)cv->c * val_param_scale(v)) + v->c;
+        int64_t k = val_wrap_add((int64_t)((uint64_t)cv->c * val_param_scale(v)), v->c);
         return val_make(v->flags & VAL_F_IMAGE_BASE ? VAL_ADDR : VAL_CONST, k);
     }
     if (v->kind == VAL_PARAM) {
@@ -102,7 +102,7 @@ static val subst_one(const sctx *x, const vs_call *c, const val *v,
         case VAL_ADDR:
         case VAL_STACK:
         case VAL_PARAM:
-            r.c += v->c;
+            r.c = val_wrap_add(r.c, v->c);
             if (r.kind == VAL_STACK && pb && v->c == 0)
                 *bytes = *pb;
             return r;
@@ -118,18 +118,18 @@ static val subst_one(const sctx *x, const vs_call *c, const val *v,
     /* [parameter + c] */
     switch (cv->kind) {
     case VAL_ADDR: {
-        val r = val_make(VAL_LOAD, cv->c + v->c);
+        val r = val_make(VAL_LOAD, val_wrap_add(cv->c, v->c));
         r.size = v->size;
         return r;
     }
     case VAL_PARAM: {
-        val r = val_make(VAL_PARAM_LOAD, cv->c + v->c);
+        val r = val_make(VAL_PARAM_LOAD, val_wrap_add(cv->c, v->c));
         r.size = v->size;
         r.param = cv->param;
         return r;
     }
     case VAL_STACK:
-        if (pb && v->c >= 0 && v->c + v->size <= 16 && v->size <= 8) {
+        if (pb && v->size <= 8 && v->c >= 0 && v->c <= 16 - v->size) {
             uint16_t want = (uint16_t)(((1u << v->size) - 1) << v->c);
             if ((pb->known & want) == want) {
                 uint64_t k = 0;

@@ -419,7 +419,7 @@ static val addr_of(const vstate *s, const insn_op *o)
             unsigned scale = val_param_scale(iv) * sc;
             if (bi < 0 || s->r[bi].kind != VAL_ADDR || scale > 255)
                 return unknown();
-            val r = val_make(VAL_PARAM, s->r[bi].c + add);
+            val r = val_make(VAL_PARAM, val_wrap_add(s->r[bi].c, add));
             r.param = iv->param;
             r.size = (uint8_t)scale;
             r.flags = VAL_F_IMAGE_BASE;
@@ -427,7 +427,7 @@ static val addr_of(const vstate *s, const insn_op *o)
         }
         if (iv->kind != VAL_CONST)
             return unknown();
-        add += iv->c * sc;
+        add = val_wrap_add(add, (int64_t)((uint64_t)iv->c * sc));
     }
     if (!o->base)
         return val_make(VAL_CONST, add);
@@ -440,7 +440,10 @@ static val addr_of(const vstate *s, const insn_op *o)
     case VAL_ADDR:
     case VAL_STACK:
     case VAL_PARAM:
-        b.c += add;
+        b.c = val_wrap_add(b.c, add);
+        if (b.kind == VAL_STACK && (b.c > VAL_MAX_FRAME_OFFSET ||
+                                    b.c < -VAL_MAX_FRAME_OFFSET))
+            return unknown();
         return b;
     default:
         return unknown();
@@ -745,6 +748,9 @@ static val arith(insn_class cls, const val *a, const val *b, unsigned size)
                                   : (int64_t)((uint64_t)r.c - (uint64_t)k);
             if (r.kind == VAL_CONST)
                 r.c = (int64_t)((uint64_t)r.c & size_mask(size));
+            if (r.kind == VAL_STACK && (r.c > VAL_MAX_FRAME_OFFSET ||
+                                        r.c < -VAL_MAX_FRAME_OFFSET))
+                return unknown();
             return r;
         }
         return unknown();

@@ -60,6 +60,16 @@ typedef struct val {
 
 #define VAL_F_IMAGE_BASE 0x1u /* VAL_PARAM: c is an image rva */
 
+/* a + b modulo 2^64: values come from hostile code, so arithmetic on
+ * them must not overflow a signed type. */
+static inline int64_t val_wrap_add(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* Frame offsets beyond this are not tracked (bogus rsp arithmetic). */
+#define VAL_MAX_FRAME_OFFSET ((int64_t)1 << 30)
+
 /* The scale of a VAL_PARAM (1 when size is 0). */
 static inline unsigned val_param_scale(const val *v)
 {

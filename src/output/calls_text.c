@@ -78,6 +78,9 @@ const sm_instance *calls_instances_of(const calls_ctx *x, size_t fi,
                                       size_t *n)
 {
     const sm_set *sm = &x->e->sm;
+    *n = 0;
+    if (!sm->n_instances) /* instances may be NULL */
+        return NULL;
     size_t lo = 0, hi = sm->n_instances;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
