@@ -11,6 +11,7 @@
  * and join field by field.
  */
 #include "analysis/values.h"
+#include "base/ew_buf.h"
 #include "base/ew_limits.h"
 
 #include <stdlib.h>
@@ -63,7 +64,7 @@ typedef struct vctx {
     size_t n_lalts;
     vs_bytes *lbytes;
     size_t n_lbytes;
-    ew_vec calls, refs, stores, pointees, alts; /* results, in vs->arena */
+    ew_buf calls, stores, pointees, alts; /* results, handed to vs */
 } vctx;
 
 /* ---- values ------------------------------------------------------------- */
@@ -657,20 +658,20 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
         if (v->kind == VAL_BYTES) { /* only xmm values are bytes */
             *v = unknown();
         } else if (v->kind == VAL_ALT) { /* copy out of the local pool */
-            vs_alt *g = ew_vec_push(&x->alts, &x->vs->arena);
+            vs_alt *g = ew_buf_push(&x->alts);
             if (!g)
                 return EW_E_NOMEM;
             *g = x->lalts[v->c];
             v->c = (int64_t)(x->alts.n - 1);
         } else if (v->kind == VAL_STACK) {
-            vs_bytes *b = ew_vec_push(&x->pointees, &x->vs->arena);
+            vs_bytes *b = ew_buf_push(&x->pointees);
             if (!b)
                 return EW_E_NOMEM;
             stack_bytes(x, s, (int32_t)v->c, 16, b);
             c.pointee_mask |= (uint8_t)(1u << a);
         }
     }
-    vs_call *out = ew_vec_push(&x->calls, &x->vs->arena);
+    vs_call *out = ew_buf_push(&x->calls);
     if (!out)
         return EW_E_NOMEM;
     *out = c;
@@ -796,7 +797,7 @@ static ew_status note_result_store(vctx *x, const vstate *s, const insn *in)
     val a = addr_of(s, m);
     if (a.kind != VAL_ADDR)
         return EW_OK;
-    vs_store *st = ew_vec_push(&x->stores, &x->vs->arena);
+    vs_store *st = ew_buf_push(&x->stores);
     if (!st)
         return EW_E_NOMEM;
     st->insn_rva = in->rva;
@@ -871,13 +872,6 @@ static ew_status step(vctx *x, vstate *s, const insn *in)
         if (o0 && o1) {
             val v = addr_of(s, o1);
             reg_write(s, o0, v);
-            if (x->emit && (o1->flags & INSN_OP_RIPREL)) {
-                vs_ref *r = ew_vec_push(&x->refs, &x->vs->arena);
-                if (!r)
-                    return EW_E_NOMEM;
-                r->insn_rva = in->rva;
-                r->target_rva = o1->target_rva;
-            }
         }
         break;
     case INSN_XOR:
@@ -1162,7 +1156,6 @@ static ew_status analyze_function(vctx *x, size_t fi)
     x->n_lalts = 0;
     x->n_lbytes = 0;
     vf->first_call = (uint32_t)x->calls.n;
-    vf->first_ref = (uint32_t)x->refs.n;
     if (f->status & FN_ST_NO_CODE)
         return EW_OK;
     EW_TRY(fn_decode(x->dec, x->fns, x->img, f, &x->insns, &x->n_insns));
@@ -1246,7 +1239,6 @@ static ew_status analyze_function(vctx *x, size_t fi)
     free(s);
 done:
     vf->n_calls = (uint32_t)(x->calls.n - vf->first_call);
-    vf->n_refs = (uint32_t)(x->refs.n - vf->first_ref);
     vf->status = x->status;
     if (x->status)
         x->vs->n_budget++;
@@ -1270,17 +1262,22 @@ static ew_status run(vctx *x)
     x->dec = fn_decoder_new();
     if (!vs->functions || !x->lalts || !x->lbytes || !x->dec)
         return EW_E_NOMEM;
-    ew_vec_init(&x->calls, sizeof(vs_call));
-    ew_vec_init(&x->refs, sizeof(vs_ref));
-    ew_vec_init(&x->stores, sizeof(vs_store));
-    ew_vec_init(&x->pointees, sizeof(vs_bytes));
-    ew_vec_init(&x->alts, sizeof(vs_alt));
-    for (size_t i = 0; i < fns->n_functions; i++)
-        EW_TRY(analyze_function(x, i));
+    ew_buf_init(&x->calls, sizeof(vs_call));
+    ew_buf_init(&x->stores, sizeof(vs_store));
+    ew_buf_init(&x->pointees, sizeof(vs_bytes));
+    ew_buf_init(&x->alts, sizeof(vs_alt));
+    for (size_t i = 0; i < fns->n_functions; i++) {
+        ew_status st = analyze_function(x, i);
+        if (st != EW_OK) {
+            ew_buf_free(&x->calls);
+            ew_buf_free(&x->stores);
+            ew_buf_free(&x->pointees);
+            ew_buf_free(&x->alts);
+            return st;
+        }
+    }
     vs->calls = x->calls.items;
     vs->n_calls = x->calls.n;
-    vs->refs = x->refs.items;
-    vs->n_refs = x->refs.n;
     vs->stores = x->stores.items;
     vs->n_stores = x->stores.n;
     vs->bytes = x->pointees.items;
@@ -1331,6 +1328,10 @@ ew_status vs_analyze(vs_set *vs, const fn_set *fns, const pe_image *img,
 
 void vs_free(vs_set *vs)
 {
+    free(vs->calls);
+    free(vs->stores);
+    free(vs->bytes);
+    free(vs->alts);
     ew_arena_free(&vs->arena);
     memset(vs, 0, sizeof *vs);
 }

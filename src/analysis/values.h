@@ -118,16 +118,8 @@ typedef struct vs_call {
 
 typedef struct vs_function {
     uint32_t first_call, n_calls; /* into vs_set.calls, sorted by site */
-    uint32_t first_ref, n_refs;   /* into vs_set.refs */
     uint8_t status;               /* VS_ST_* */
 } vs_function;
-
-/* An instruction that takes the address of an image location
- * (lea reg, [rip+x]): the forward end of site finding. */
-typedef struct vs_ref {
-    uint32_t insn_rva;
-    uint32_t target_rva;
-} vs_ref;
 
 /* A store of a VAL_RESULT into an image location: where a handle
  * registered into the frame ends up (`mov [rip+g], rax`, `xchg`). */
@@ -141,10 +133,8 @@ typedef struct vs_store {
 typedef struct vs_set {
     const fn_set *fns;     /* borrowed */
     vs_function *functions; /* parallel to fns->functions */
-    vs_call *calls;
+    vs_call *calls;   /* owned (heap), like stores, bytes and alts */
     size_t n_calls;
-    vs_ref *refs;
-    size_t n_refs;
     vs_store *stores; /* in function order, then by block */
     size_t n_stores;
     vs_bytes *bytes; /* VAL_BYTES contents and call pointees */
