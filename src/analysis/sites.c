@@ -445,7 +445,8 @@ static ew_status tlg_events_up(sctx *x, const st_site *base, uint32_t fn,
             depth >= ST_MAX_TLG_UP)
             continue;
         const cg_graph *g = &x->e->cg;
-        memcpy(path, up, n_up * sizeof *up);
+        if (n_up)
+            memcpy(path, up, n_up * sizeof *up);
         path[n_up] = fn;
         for (uint32_t r = g->rfirst[fn]; r < g->rfirst[fn + 1]; r++)
             EW_TRY(tlg_events_up(x, base, g->redges[r].fn,

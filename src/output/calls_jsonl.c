@@ -72,10 +72,21 @@ static void arg_members(json_w *w, const calls_ctx *x, const val *v,
         json_kv_str(w, "frame_function", env->frame_fn ? env->frame_fn : self);
         kv_bytes(w, env->pointee);
         break;
-    case VAL_PARAM:
+    case VAL_PARAM: {
+        bool table = (v->flags & VAL_F_IMAGE_BASE) != 0;
         json_kv_u64(w, "param", v->param);
-        kv_i64(w, "offset", v->c);
+        json_kv_u64(w, "scale", val_param_scale(v));
+        kv_i64(w, "offset", table ? 0 : v->c);
+        json_key(w, "rva");
+        if (table)
+            json_hex(w, (uint64_t)v->c);
+        else
+            json_null(w);
+        json_kv_str(w, "symbol", table && v->c >= 0 && v->c <= UINT32_MAX
+                                     ? calls_symbol_at(x, (uint32_t)v->c)
+                                     : NULL);
         break;
+    }
     case VAL_PARAM_LOAD:
         json_kv_u64(w, "param", v->param);
         kv_i64(w, "offset", v->c);

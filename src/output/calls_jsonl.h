@@ -41,7 +41,11 @@
  *         listed, or the wrapper whose own frame a summary value comes
  *         from; bytes: the 16 bytes it points to, two hex digits each,
  *         ".." unknown; null when none is known)
- *     {"kind":"param", "param":1, "offset":0}
+ *     {"kind":"param", "param":1, "scale":1, "offset":0, "rva":null,
+ *      "symbol":null}
+ *         (parameter 1 times scale plus offset; or, rva not null, the
+ *         address of that image rva plus parameter times scale: an
+ *         element of a table, &table[param1])
  *     {"kind":"param-load", "param":0, "offset":32, "size":8}
  *     {"kind":"alt", "alternatives":[ARG, ...]}
  *     {"kind":"result", "call_rva":"0x501e", "arg":3}

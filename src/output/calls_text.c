@@ -172,20 +172,16 @@ const char *calls_arg_role(const etw_api *api, unsigned arg)
         return NULL;
     int a = (int)arg;
     switch (api->kind) {
-    case ETW_API_REGISTER:
+    case ETW_API_REGISTER: {
         if (a == api->provider_arg)
             return "guid";
-        /* Etw/EventRegister(ProviderId, Callback, Context, RegHandle*);
-         * the notification and classic registrations take a Type second
-         * (Guid, Type, Callback, Context, RegHandle*); RegisterTraceGuids'
-         * argument 3 is a count */
-        if (api->provider_arg != 0)
-            return NULL;
-        if (strstr(api->name, "NotificationRegister") ||
-            strcmp(api->name, "EtwRegisterClassicProvider") == 0)
-            return a == 1 ? "type" : a == 3 ? "context"
-                   : a == 4 ? "handle-out" : NULL;
-        return a == 3 ? "handle-out" : NULL;
+        int h = etw_api_handle_out_arg(api);
+        if (a == h)
+            return "handle-out";
+        /* (Guid, Type, Callback, Context, Handle*) when the handle is
+         * argument 4 */
+        return h == 4 ? (a == 1 ? "type" : a == 3 ? "context" : NULL) : NULL;
+    }
     case ETW_API_UNREGISTER:
     case ETW_API_SUPPORT:
         return a == api->provider_arg ? "handle"
@@ -323,7 +319,14 @@ void calls_write_value(FILE *out, const calls_ctx *x, const val *v,
         break;
     case VAL_PARAM:
         fprintf(out, "param%u", v->param);
-        write_signed(out, v->c, false);
+        if (val_param_scale(v) != 1)
+            fprintf(out, "*0x%x", val_param_scale(v));
+        if (v->flags & VAL_F_IMAGE_BASE) { /* &table[param] */
+            fputs("+&", out);
+            write_rva_name(out, x, v->c);
+        } else {
+            write_signed(out, v->c, false);
+        }
         break;
     case VAL_PARAM_LOAD:
         fprintf(out, "[param%u", v->param);

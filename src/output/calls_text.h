@@ -6,7 +6,7 @@
  * starts with the function's rva and name, so that grep keeps the context:
  *
  *   0x1260 KdpLogDriverUnload  function size 0x2d
- *   0x1260 KdpLogDriverUnload  call 0x1281 -> ntoskrnl.exe!EtwWrite [write]  arg0=[0x3060(KdEtwRegHandle)] arg1=&0x2060(KDRV_EVT_DRIVER_UNLOAD)
+ *   0x1260 KdpLogDriverUnload  call 0x1281 -> ntoskrnl.exe!EtwWrite [write]  arg0=[0x3060(KdEtwRegHandle)] arg1=&0x2060(KDRV_EVT_DRIVER_UNLOAD) arg2=0x0 arg3=0x0 arg4=0x0
  *   0x1260 KdpLogDriverUnload  etw-site 0x1281 -> EtwWrite@0x1281 [write] final  arg0:handle=[0x3060(KdEtwRegHandle)] arg1:descriptor=&0x2060(KDRV_EVT_DRIVER_UNLOAD)
  *   0x1220 McTemplateK0d_EtwWriteTransfer  summary 0x1251 -> EtwWriteTransfer@0x1251 [write]  arg0:handle=param0 arg1:descriptor=param1
  *   0x1290 KdpLogWidgetOpened  etw-site 0x12a8 -> McTemplateK0d_EtwWriteTransfer -> EtwWriteTransfer@0x1251 [write] final  arg0:handle=[0x3060(KdEtwRegHandle)] arg1:descriptor=&0x2020(KDRV_EVT_WIDGET_OPENED)
@@ -36,10 +36,9 @@
  * name), KIND its etw_api kind.
  * etw-site line (one per summary instance settled in this function): the
  * same, then the status: final (values no longer depend on parameters;
- * some may still be unknown),
- * no-caller (they still name a parameter of a function nobody in the image
- * calls directly, or that is exported / an entry / a CFG target), budget
- * (a wrapper depth or effect cap was hit).
+ * some may still be unknown), no-caller (they still name a parameter of a
+ * function nobody in the image calls directly, or that is exported / an
+ * entry / a CFG target), budget (a wrapper depth or effect cap was hit).
  * In both, ARGS are "argN:ROLE=VALUE", ROLE the API's use of the argument
  * (handle, descriptor, guid, handle-out, type, context, provider, event,
  * logger, flags, message-guid, message-number, header, level, keyword,
@@ -60,6 +59,8 @@
  *                      frame(W)-0x20 is in wrapper W's own frame (a
  *                      summary value W passes on unchanged)
  *   param1, param1+0x8 incoming parameter 1 (0-based), plus an offset
+ *   param1*0x10+&0x30d0(SYM) parameter 1 times 16 plus the address of
+ *                      image rva 0x30d0: an element of a table
  *   [param0+0x20]      loaded from parameter 0 + 0x20 (":N" as above)
  *   {V|V|...}          one of these values (paths merging)
  *   result(0x501e.arg3) what the call at 0x501e wrote through its argument
