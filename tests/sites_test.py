@@ -233,7 +233,35 @@ FLOORS = {
     "win7-7601.17514_dxgkrnl.sys": (0, 87),
 }
 
+def check_coreclr():
+    """coreclr.dll's MC-generated writes resolve to clretwrc.dll's manifest
+    (a resource-only DLL) when it is given with --with."""
+    core = "../shared/corpus/coreclr-2.0.0_coreclr.dll"
+    rc = "../shared/corpus/coreclr-2.0.0_clretwrc.dll"
+    if not (os.path.exists(core) and os.path.exists(rc)):
+        tap(True, "coreclr --with clretwrc", skip="not in corpus")
+        return
+    cat = {(e["provider_guid"], e["event_id"], e["event_version"])
+           for e in jsonl("events", "--format", "jsonl", rc) if e["row"] == "event"}
+    alone = jsonl("sites", "--no-pdb", "--format", "jsonl", core)
+    both = jsonl("sites", "--no-pdb", "--format", "jsonl", "--with", rc, core)
+    def resolved(rows):
+        return {(s["provider_guid"], s["event_id"], s["event_version"]) for s in rows
+                if s["action"] == "write" and s["kind"] == "manifest" and not s["unresolved"]}
+    got = resolved(both)
+    data = image_data_without_resources(core)
+    in_image = {(e["provider_guid"], e["event_id"], e["event_version"])
+                for e in jsonl("events", "--format", "jsonl", rc)
+                if e["row"] == "event" and e["event_id"] is not None and descriptor_bytes(e) in data}
+    print(f"# coreclr.dll --with clretwrc.dll: {len(got & in_image)}/{len(in_image)} events whose "
+          f"descriptor is in coreclr.dll have a resolved write site ({len(got)} distinct resolved, "
+          f"{len(resolved(alone))} without --with); clretwrc.dll describes {len(cat)}")
+    tap(len(got) >= 100 and got <= cat,
+        "coreclr.dll --with clretwrc.dll: MC writes resolve to clretwrc.dll's events, none outside it")
+
+
 for tp in sorted(glob.glob("tests/fixtures/*/truth.json")):
     check_fixture(tp)
 check_corpus()
+check_coreclr()
 print(f"1..{n}")
