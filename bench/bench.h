@@ -1,7 +1,8 @@
 /*
  * bench.h - what every benchmark needs (header-only; each bench/NAME_bench.c
- * is one program): a monotonic clock, sorted timings, and the common
- * "[FILE] [RUNS]" command line with a skip when the corpus file is absent.
+ * is one program): a monotonic clock, a CPU clock, sorted timings, and the
+ * common "[FILE] [RUNS]" command line with a skip when the corpus file is
+ * absent.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -18,6 +19,16 @@ static inline double bench_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* CPU time of the whole process (all threads): unlike bench_now_ms it
+ * does not count the time other processes hold the CPU, so it stays
+ * comparable on a busy machine. */
+static inline double bench_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
