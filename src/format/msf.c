@@ -28,6 +28,16 @@ typedef struct blockset {
     uint32_t block_size;
 } blockset;
 
+/* Intervals (of block_size blocks) whose blocks 1 and 2 hold free block
+ * map bits: one FPM block maps 8 * block_size blocks. Positions 1 and 2 of
+ * later intervals are reserved but unused, and LLVM 14's writer puts
+ * stream data there when the file ends at k * block_size + 1 blocks. */
+static uint32_t fpm_intervals(const blockset *s)
+{
+    uint64_t per = (uint64_t)s->block_size * 8;
+    return (uint32_t)(((uint64_t)s->n_blocks + per - 1) / per);
+}
+
 /* Why block b cannot hold data, or NULL when it can (and claims it). */
 static const char *claim_block(blockset *s, uint32_t b, ew_status *st)
 {
@@ -40,7 +50,8 @@ static const char *claim_block(blockset *s, uint32_t b, ew_status *st)
         return "is the superblock";
     }
     uint32_t in_interval = b & (s->block_size - 1);
-    if (in_interval == 1 || in_interval == 2) {
+    if ((in_interval == 1 || in_interval == 2) &&
+        b / s->block_size < fpm_intervals(s)) {
         *st = EW_E_BAD_VALUE;
         return "is a free block map block";
     }

@@ -100,12 +100,31 @@ int sites_coverage_write(FILE *out, const cat_catalog *cat, const st_sites *s)
             ev < cat->events + n)
             hit[ev - cat->events] = 1;
     }
+    /* TraceLogging events name no provider in the file: a resolved site
+     * pairs them (the first one, in site order) */
+    int32_t *owner = malloc((n ? n : 1) * sizeof *owner);
+    if (!owner) {
+        free(hit);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        owner[i] = cat->events[i].provider;
+    for (size_t i = 0; i < s->n; i++) {
+        const st_site *x = &s->sites[i];
+        const cat_event *ev = x->event;
+        if (!ev || x->unresolved || !x->provider || ev < cat->events ||
+            ev >= cat->events + n || owner[ev - cat->events] >= 0)
+            continue;
+        if (x->provider >= cat->providers &&
+            x->provider < cat->providers + cat->n_providers)
+            owner[ev - cat->events] = (int32_t)(x->provider - cat->providers);
+    }
     fputs("row\tprovider_guid\tprovider_name\tevents\twith_site\n", out);
     for (size_t p = 0; p < cat->n_providers; p++) {
         const cat_provider *pr = &cat->providers[p];
         size_t total = 0, with = 0;
         for (size_t i = 0; i < n; i++)
-            if (cat->events[i].provider == (int32_t)p) {
+            if (owner[i] == (int32_t)p) {
                 total++;
                 with += hit[i];
             }
@@ -113,6 +132,13 @@ int sites_coverage_write(FILE *out, const cat_catalog *cat, const st_sites *s)
         tsv_put(out, pr->name);
         fprintf(out, "\t%zu\t%zu\n", total, with);
     }
+    size_t orphans = 0;
+    for (size_t i = 0; i < n; i++)
+        orphans += owner[i] < 0 && cat->events[i].kind == CAT_KIND_TRACELOGGING;
+    if (orphans) /* no resolved site names their provider */
+        fprintf(out, "provider\t\t(tracelogging events without a site)\t%zu\t0\n",
+                orphans);
+    free(owner);
     for (size_t i = 0; i < n; i++) {
         const cat_event *ev = &cat->events[i];
         if (hit[i] || ev->kind == CAT_KIND_LEGACY_KERNEL)

@@ -17,7 +17,9 @@
 #include <stdio.h>
 
 int sites_tsv_write(FILE *out, const engine *e, const st_sites *s);
-/* Coverage of cat by s: lines "provider\tGUID\tNAME\tEVENTS\tWITH_SITE",
+/* Coverage of cat by s: lines "provider\tGUID\tNAME\tEVENTS\tWITH_SITE"
+ * (a TraceLogging event counts for the provider its first resolved site
+ * names; those no site names are summed on a line of their own),
  * then "missing\tGUID\tID\tVERSION\tNAME" for each event without a
  * resolved site and "extra\t..." for sites whose event is not in the
  * catalog. 0, or -1 after a write error. */
