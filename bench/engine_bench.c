@@ -24,8 +24,10 @@
  *              every later phase adds to
  *   values     vs_analyze: value tracking in every function
  *   callgraph  cg_build: call graph and its SCCs
- *   summaries  sm_build with the ETW APIs as sinks (and the per-function
- *              API table eng_run builds first)
+ *   summaries  eng_summarize: the per-function API table and sm_build
+ *              with the ETW APIs as sinks
+ *   sites      what `etwmap sites` adds: cat_build (the catalog) and
+ *              st_find (sites resolved against it)
  * Their results are the members of an engine struct, so a run builds what
  * eng_run builds; once per file eng_run itself runs and a mismatch in the
  * summaries' instance count is reported (engine.c changed: update the
@@ -45,7 +47,9 @@
 #include "analysis/engine.h"
 #include "analysis/etw_api.h"
 #include "analysis/functions.h"
+#include "analysis/sites.h"
 #include "base/ew_arena.h"
+#include "catalog/catalog.h"
 #include "format/pdb.h"
 #include "format/pe.h"
 
@@ -74,6 +78,9 @@ typedef struct eb_run {
     const pdb_file *pdb; /* NULL without --pdb */
     engine e;            /* fns: decode, vs: values, cg: callgraph, sm and
                             fn_api (in e.arena): summaries */
+    ew_arena cat_arena;  /* sites: the catalog and the sites */
+    cat_catalog cat;
+    st_sites sites;
 } eb_run;
 
 /* Counts a phase reports; n[] meanings are the phase's count_names. */
@@ -164,34 +171,10 @@ static void callgraph_count(const eb_run *r, eb_counts *c)
     c->bytes = g->arena.used;
 }
 
-/* engine.c's sink (static there): a call to an ETW API, by import or by
- * the name of an image function; the id is the API's index in the table. */
-static int etw_sink(void *ctx, size_t fn, const vs_call *c, uint8_t *mask)
-{
-    const engine *e = ctx;
-    (void)fn;
-    const etw_api *api = eng_call_api(e, c);
-    if (!api)
-        return -1;
-    size_t n;
-    const etw_api *table = etw_api_table(&n);
-    *mask = (uint8_t)(etw_api_arg_mask(api) & ((1u << VS_ARGS) - 1));
-    return (int)(api - table);
-}
-
 static ew_status summaries_run(eb_run *r, ew_diag *d)
 {
-    engine *e = &r->e;
-    size_t n = e->fns.n_functions;
-    ew_arena_init(&e->arena, 0);
-    e->fn_api = ew_arena_array(&e->arena, n ? n : 1, sizeof *e->fn_api);
-    if (!e->fn_api)
-        return ew_fail(d, EW_E_NOMEM, "engine", -1, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        const fn_function *f = &e->fns.functions[i];
-        e->fn_api[i] = f->thunk ? NULL : etw_api_find(f->name);
-    }
-    return sm_build(&e->sm, &e->fns, &e->vs, &e->cg, etw_sink, e, d);
+    ew_arena_init(&r->e.arena, 0);
+    return eng_summarize(&r->e, d);
 }
 
 static void summaries_release(eb_run *r)
@@ -213,6 +196,30 @@ static void summaries_count(const eb_run *r, eb_counts *c)
     c->bytes = sm->arena.used + r->e.arena.used;
 }
 
+static ew_status sites_run(eb_run *r, ew_diag *d)
+{
+    ew_arena_init(&r->cat_arena, 0);
+    EW_TRY(cat_build(&r->cat, r->img, r->pdb, &r->cat_arena, d));
+    return st_find(&r->sites, &r->e, &r->cat, NULL, d);
+}
+
+static void sites_release(eb_run *r)
+{
+    st_free(&r->sites);
+    ew_arena_free(&r->cat_arena);
+}
+
+static void sites_count(const eb_run *r, eb_counts *c)
+{
+    size_t resolved = 0;
+    for (size_t i = 0; i < r->sites.n; i++)
+        resolved += r->sites.sites[i].unresolved == 0;
+    c->n[0] = r->sites.n;
+    c->n[1] = resolved;
+    c->n[2] = r->cat.n_events;
+    c->bytes = r->sites.arena.used + r->cat_arena.used;
+}
+
 static const eb_phase PHASES[] = {
     {"decode",
      {"functions", "insns", "call sites", "truncated", "bad code", NULL},
@@ -226,8 +233,12 @@ static const eb_phase PHASES[] = {
     {"summaries",
      {"sink instances", "effects", "budget hits", NULL},
      summaries_run, summaries_release, summaries_count},
+    {"sites",
+     {"sites", "resolved", "catalog events", NULL},
+     sites_run, sites_release, sites_count},
 };
 #define N_PHASES (sizeof PHASES / sizeof PHASES[0])
+#define PHASE_SUMMARIES 3 /* PHASES[3]: eng_run ends there */
 
 /* ---- one file ------------------------------------------------------------ */
 
@@ -342,7 +353,7 @@ static int check_against_engine(const pe_image *img, const pdb_file *pdb, eb_res
         eng_free(&e);
         return 1;
     }
-    const eb_counts *dec = &res->counts[0], *sum = &res->counts[N_PHASES - 1];
+    const eb_counts *dec = &res->counts[0], *sum = &res->counts[PHASE_SUMMARIES];
     if (e.fns.n_functions != dec->n[0] || e.sm.n_instances != sum->n[0])
         printf("engine_bench: %s: eng_run finds %zu functions, %zu sink instances; the "
                "phases %zu, %zu: engine.c changed, update PHASES\n",

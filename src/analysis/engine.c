@@ -50,6 +50,13 @@ ew_status eng_run(engine *e, const pe_image *img, const pdb_file *pdb,
     e->img = img;
     e->pdb = pdb;
     EW_TRY(fn_discover(&e->fns, img, pdb, d));
+    EW_TRY(vs_analyze(&e->vs, &e->fns, img, d));
+    EW_TRY(cg_build(&e->cg, &e->fns, &e->vs, d));
+    return eng_summarize(e, d);
+}
+
+ew_status eng_summarize(engine *e, ew_diag *d)
+{
     size_t n = e->fns.n_functions;
     e->fn_api = ew_arena_array(&e->arena, n ? n : 1, sizeof *e->fn_api);
     if (!e->fn_api)
@@ -58,8 +65,6 @@ ew_status eng_run(engine *e, const pe_image *img, const pdb_file *pdb,
         const fn_function *f = &e->fns.functions[i];
         e->fn_api[i] = f->thunk ? NULL : etw_api_find(f->name);
     }
-    EW_TRY(vs_analyze(&e->vs, &e->fns, img, d));
-    EW_TRY(cg_build(&e->cg, &e->fns, &e->vs, d));
     return sm_build(&e->sm, &e->fns, &e->vs, &e->cg, etw_sink, e, d);
 }
 

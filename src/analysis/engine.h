@@ -37,6 +37,10 @@ typedef struct engine {
 ew_status eng_run(engine *e, const pe_image *img, const pdb_file *pdb,
                   ew_diag *d);
 void eng_free(engine *e);
+/* eng_run's last stage alone (for benchmarks that time the stages): names
+ * the functions that are ETW APIs and builds the summaries; fns, vs and cg
+ * must be built and e->arena initialised. */
+ew_status eng_summarize(engine *e, ew_diag *d);
 
 /* The ETW API call c makes, or NULL. */
 const etw_api *eng_call_api(const engine *e, const vs_call *c);
