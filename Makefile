@@ -131,7 +131,7 @@ $(B)/bench/%: bench/%.c bench/bench.h $(REL_OBJ)
 # The README's first command: the API -> ETW event map of the tiny-kernel
 # fixture (system calls from its KiServiceTable, with its PDB), as a table.
 demo: $(B)/etwmap
-	$(B)/etwmap map --format tsv tests/fixtures/tkernel/tkernel.exe \
+	@$(B)/etwmap map --format tsv tests/fixtures/tkernel/tkernel.exe \
 	    --pdb tests/fixtures/tkernel/tkernel.pdb \
 	    | awk -F '\t' '{ printf "%-24s %-15s %-22s %-27s %s %s\n", $$1, $$20, $$5, $$6, $$15, $$17 }'
 
@@ -179,6 +179,7 @@ bench: $(BENCHES)
 	@for b in $(filter-out %/engine_bench,$(BENCHES)); do $$b || exit 1; done
 	@$(if $(SYNTH_BUILT),,echo "engine_bench: no synthetic images in $(B)/synth (make synth): skipped")
 	@$(B)/bench/engine_bench $(ENGINE_BENCH_FILES)
+	@for f in $(SYNTH_BUILT); do $(B)/bench/map_bench $$f 5 || exit 1; done
 
 fixtures:
 	tests/fixtures/build.sh

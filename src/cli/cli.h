@@ -22,7 +22,7 @@ enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_BAD_INPUT = 2 };
     X(events, cmd_events, "list the ETW providers and events a binary describes (manifest, TraceLogging, WPP, legacy kernel)") \
     X(calls, cmd_calls, "show what the code analysis sees: functions, call sites with argument values, summaries, ETW calls") \
     X(sites, cmd_sites, "find every ETW registration and event write in the code, provider and event resolved") \
-    X(map, cmd_map, "map each API or system call to the ETW events it can write, with call paths (reference-compatible CSV)") \
+    X(map, cmd_map, "map each API or system call to the ETW events it can write, with call paths (CSV)") \
     X(symbols, cmd_symbols, "find or download each image's PDB (symbol path, symbol server, cache) and say where it came from")
 
 #define X(name, fn, summary) int fn(int argc, char **argv);

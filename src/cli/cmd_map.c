@@ -140,7 +140,8 @@ static void usage(FILE *out)
         "Examples:\n"
         "  etwmap map ntoskrnl.exe --pdb ntkrnlmp.pdb > ntoskrnl.csv\n"
         "  etwmap map ntoskrnl.exe --entry NtOpenProcess --entry NtWriteVirtualMemory\n"
-        "  etwmap map --format jsonl ntoskrnl.exe | jq -r 'select(.kind == \"legacy-kernel\") | .entry' | sort -u\n"
+        "  etwmap map --format jsonl ntoskrnl.exe \\\n"
+        "      | jq -r 'select(.kind == \"legacy-kernel\") | .entry' | sort -u\n"
         "  etwmap map fltMgr.sys | grep -i FltRegisterFilter\n"
         "  etwmap map --format dot --entry KdOpenWidget kdriver.sys | dot -Tsvg > map.svg\n",
         out);
