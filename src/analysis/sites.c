@@ -10,10 +10,12 @@
  * end, so the output depends only on the input.
  */
 #include "analysis/sites.h"
+#include "base/ew_limits.h"
 #include "base/ew_utf16.h"
 
 #include <strings.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,7 @@
                                  FORMATS.md §1.9 */
 #define TLG_OBJ_REGHANDLE_OFF 0x20 /* _tlgProvider_t.RegHandle (x64) */
 #define TLG_META_TO_BLOB 17
+#define ST_MAX_TABLE 64      /* entries of a descriptor array named */
 #define ST_MAX_TLG_UP 4       /* callers climbed for a TraceLogging event
                                  pointer passed down as a parameter */   /* RemainingSize - 17 = the blob's type byte
                                  (type, GUID[16]) */
@@ -120,6 +123,41 @@ static const char *symbol_at(const sctx *x, uint32_t rva)
         pdb->globals[lo].rva == rva)
         return pdb->globals[lo].name;
     return NULL;
+}
+
+/* The symbol of a descriptor at rva: its own, or NAME[i] for element i of
+ * an array of descriptors (a data symbol at most ST_MAX_TABLE entries
+ * before it, 16-byte aligned to it). */
+static const char *descriptor_symbol(sctx *x, uint32_t rva)
+{
+    const char *own = symbol_at(x, rva);
+    const pdb_file *pdb = x->e->pdb;
+    if (own || !pdb)
+        return own;
+    const pdb_symbol *best = pdb_find_by_rva(pdb, rva);
+    if (best && (!best->has_rva || (best->flags & PDB_PUB_FUNCTION)))
+        best = NULL;
+    size_t lo = 0, hi = pdb->n_globals; /* greatest global rva <= rva */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const pdb_symbol *g = &pdb->globals[mid];
+        if (g->has_rva && g->rva <= rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0 && pdb->globals[lo - 1].has_rva &&
+        (!best || pdb->globals[lo - 1].rva > best->rva))
+        best = &pdb->globals[lo - 1];
+    if (!best || !best->name || rva - best->rva > 16 * ST_MAX_TABLE ||
+        (rva - best->rva) % 16 != 0)
+        return NULL;
+    char buf[PDB_MAX_NAME + 16];
+    int n = snprintf(buf, sizeof buf, "%s[%u]", best->name,
+                     (unsigned)((rva - best->rva) / 16));
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return NULL;
+    return ew_arena_strndup(&x->out->arena, buf, (size_t)n);
 }
 
 /* ---- catalog lookups (own catalog, then --with catalogs) ---------------- */
@@ -525,7 +563,7 @@ static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
             if (rva) {
                 s.has_descriptor_rva = true;
                 s.descriptor_rva = rva;
-                s.event_symbol = symbol_at(x, rva);
+                s.event_symbol = descriptor_symbol(x, rva);
             }
             join_manifest_event(x, &s);
         }
@@ -975,7 +1013,7 @@ static ew_status descriptor_site(sctx *x, size_t fi, const vs_call *c)
             if (rva) {
                 s.has_descriptor_rva = true;
                 s.descriptor_rva = rva;
-                s.event_symbol = symbol_at(x, rva);
+                s.event_symbol = descriptor_symbol(x, rva);
             }
             if (c->kind == VS_CALL_INDIRECT)
                 s.unresolved |= ST_R(INDIRECT_CALL);
@@ -1200,7 +1238,7 @@ static ew_status foreign_sites(sctx *x)
                     if (rva) {
                         s.has_descriptor_rva = true;
                         s.descriptor_rva = rva;
-                        s.event_symbol = symbol_at(x, rva);
+                        s.event_symbol = descriptor_symbol(x, rva);
                     }
                     s.event = find_event(x, CAT_KIND_MANIFEST, s.guid, s.id,
                                          s.version);
