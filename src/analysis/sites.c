@@ -799,6 +799,8 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
                 }
             }
             s.event_by = "wpp-message";
+            if (!s.event) /* the message text is in the PDB's TMF */
+                s.unresolved |= ST_R(EVENT_NOT_IN_CATALOG);
         }
         return push_site(x, &s);
     }

@@ -108,40 +108,13 @@ static int sites_one(const sites_opts *o, const char *path)
     pe_image img;
     if (cli_open_image(path, &file, &img) != EXIT_OK)
         return EXIT_BAD_INPUT;
-    cli_module *mods = calloc(o->n_with ? o->n_with : 1, sizeof *mods);
-    const cat_catalog **extra =
-        calloc(o->n_with ? o->n_with : 1, sizeof *extra);
     sym_found *p = calloc(1, sizeof *p);
-    int rc = p && mods && extra
-                 ? cli_find_pdb(&o->pdb, PDB_LOAD_ANNOTATIONS, &img, p)
-                 : EXIT_BAD_INPUT;
-    size_t n_mods = 0;
-    for (; rc == EXIT_OK && n_mods < o->n_with; n_mods++) {
-        rc = cli_open_module(o->with[n_mods], &mods[n_mods]);
-        extra[n_mods] = &mods[n_mods].cat;
-    }
-    /* each --with module's own analysis: its exported wrappers */
-    engine *mod_e = calloc(o->n_with ? o->n_with : 1, sizeof *mod_e);
-    st_sites *mod_s = calloc(o->n_with ? o->n_with : 1, sizeof *mod_s);
-    st_foreign *foreign = calloc(o->n_with ? o->n_with : 1, sizeof *foreign);
-    size_t n_foreign = 0;
-    if (!mod_e || !mod_s || !foreign)
-        rc = EXIT_BAD_INPUT;
-    for (size_t i = 0; rc == EXIT_OK && i < n_mods; i++) {
-        ew_diag md;
-        ew_diag_init(&md, o->with[i]);
-        if (mods[i].img.machine != PE_MACHINE_AMD64)
-            continue; /* a catalog only (e.g. a resource-only DLL) */
-        if (eng_run(&mod_e[i], &mods[i].img, NULL, &md) != EW_OK ||
-            st_find(&mod_s[i], &mod_e[i], &mods[i].cat, NULL, &md) != EW_OK) {
-            cli_report(&md);
-            rc = EXIT_BAD_INPUT;
-            break;
-        }
-        foreign[n_foreign].file = o->with[i];
-        foreign[n_foreign].e = &mod_e[i];
-        foreign[n_foreign++].sites = &mod_s[i];
-    }
+    int rc = p ? cli_find_pdb(&o->pdb, PDB_LOAD_ANNOTATIONS, &img, p)
+               : EXIT_BAD_INPUT;
+    cli_modules mods;
+    memset(&mods, 0, sizeof mods);
+    if (rc == EXIT_OK)
+        rc = cli_open_modules(o->with, o->n_with, &mods);
     ew_arena a;
     ew_arena_init(&a, 0);
     if (rc == EXIT_OK) {
@@ -151,8 +124,9 @@ static int sites_one(const sites_opts *o, const char *path)
         cat_catalog cat;
         engine e;
         st_sites s;
+        memset(&e, 0, sizeof e);
         memset(&s, 0, sizeof s);
-        st_options so = {extra, n_mods, foreign, n_foreign};
+        st_options so = {mods.extra, mods.n, mods.foreign, mods.n_foreign};
         if (cat_build(&cat, &img, pdb, &a, &d) != EW_OK ||
             eng_run(&e, &img, pdb, &d) != EW_OK ||
             st_find(&s, &e, &cat, &so, &d) != EW_OK) {
@@ -175,20 +149,10 @@ static int sites_one(const sites_opts *o, const char *path)
         }
     }
     ew_arena_free(&a);
-    for (size_t i = 0; mod_e && mod_s && i < o->n_with; i++) {
-        st_free(&mod_s[i]);
-        eng_free(&mod_e[i]);
-    }
-    free(mod_e);
-    free(mod_s);
-    free(foreign);
-    for (size_t i = 0; i < n_mods; i++)
-        cli_close_module(&mods[i]);
+    cli_close_modules(&mods);
     if (p)
         sym_found_close(p);
     free(p);
-    free(mods);
-    free(extra);
     cli_close_image(&file, &img);
     return rc;
 }
