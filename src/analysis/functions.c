@@ -613,31 +613,47 @@ static ew_status seed(disc *st, const pe_image *img, const pdb_file *pdb)
 
 /* Each function's clobbers take in its callees' (to a fixpoint over
  * recursion, at most FN_MAX_CLOBBER_PASSES passes; then everything). */
-static void clobbers_closure(fn_set *set)
+static ew_status clobbers_closure(fn_set *set)
 {
+    /* each call's callee, looked up once: index + 1, 0 = out of the image
+     * (an import, a thunk or no function): everything is clobbered */
+    size_t n_calls = 0;
+    for (size_t i = 0; i < set->n_functions; i++)
+        n_calls += set->functions[i].n_calls;
+    uint32_t *callee = malloc((n_calls ? n_calls : 1) * sizeof *callee);
+    if (!callee)
+        return EW_E_NOMEM;
+    for (size_t i = 0, k = 0; i < set->n_functions; i++) {
+        const fn_function *f = &set->functions[i];
+        for (size_t j = 0; j < f->n_calls; j++, k++) {
+            const fn_call *c = &f->calls[j];
+            const fn_function *t =
+                c->import || !c->target_rva ? NULL : fn_find(set, c->target_rva);
+            callee[k] = t && !t->thunk ? (uint32_t)(t - set->functions) + 1 : 0;
+        }
+    }
     bool changed = true;
     for (unsigned pass = 0; changed && pass < FN_MAX_CLOBBER_PASSES; pass++) {
         changed = false;
-        for (size_t i = 0; i < set->n_functions; i++) {
+        for (size_t i = 0, k = 0; i < set->n_functions; i++) {
             fn_function *f = &set->functions[i];
             uint32_t m = f->clobbers;
-            for (size_t j = 0; j < f->n_calls && m != FN_CLOBBERS_ALL; j++) {
-                const fn_call *c = &f->calls[j];
-                const fn_function *t =
-                    c->import || !c->target_rva ? NULL
-                                                : fn_find(set, c->target_rva);
-                m |= t && !t->thunk ? t->clobbers : FN_CLOBBERS_ALL;
-            }
+            for (size_t j = 0; j < f->n_calls; j++, k++)
+                if (m != FN_CLOBBERS_ALL)
+                    m |= callee[k] ? set->functions[callee[k] - 1].clobbers
+                                   : FN_CLOBBERS_ALL;
             if (m != f->clobbers) {
                 f->clobbers = m;
                 changed = true;
             }
         }
     }
+    free(callee);
     if (changed)
         for (size_t i = 0; i < set->n_functions; i++)
             if (set->functions[i].n_calls)
                 set->functions[i].clobbers = FN_CLOBBERS_ALL;
+    return EW_OK;
 }
 
 static ew_status run(disc *st, ew_arena *scratch, const pe_image *img,
@@ -700,7 +716,7 @@ static ew_status run(disc *st, ew_arena *scratch, const pe_image *img,
                 c->import = t->thunk_import;
         }
     }
-    clobbers_closure(set);
+    EW_TRY(clobbers_closure(set));
     return name_functions(set, img, pdb);
 }
 

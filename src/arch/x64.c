@@ -9,6 +9,7 @@
 #include "arch/x64.h"
 
 #include <Zydis/Zydis.h>
+#include <stdbool.h>
 #include <string.h>
 
 static uint8_t map_reg(ZydisRegister r, uint8_t *flags)
@@ -133,7 +134,9 @@ static void map_op(const ZydisDecodedInstruction *zi,
 ew_status x64_decode(const uint8_t *code, size_t len, uint32_t rva,
                      insn *out)
 {
-    ZydisDecoder dec;
+    /* one decoder for every call: its state is the machine mode only */
+    static ZydisDecoder dec;
+    static bool dec_ready;
     ZydisDecoderContext ctx;
     ZydisDecodedInstruction zi;
     ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
@@ -144,9 +147,12 @@ ew_status x64_decode(const uint8_t *code, size_t len, uint32_t rva,
         return EW_E_TRUNCATED;
     if (len > X64_MAX_INSN_LENGTH)
         len = X64_MAX_INSN_LENGTH;
-    if (!ZYAN_SUCCESS(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64,
-                                       ZYDIS_STACK_WIDTH_64)))
-        return EW_E_UNSUPPORTED;
+    if (!dec_ready) {
+        if (!ZYAN_SUCCESS(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64,
+                                           ZYDIS_STACK_WIDTH_64)))
+            return EW_E_UNSUPPORTED;
+        dec_ready = true;
+    }
     ZyanStatus st = ZydisDecoderDecodeInstruction(&dec, &ctx, code, len, &zi);
     if (!ZYAN_SUCCESS(st))
         return st == ZYDIS_STATUS_NO_MORE_DATA ? EW_E_TRUNCATED
