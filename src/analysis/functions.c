@@ -370,6 +370,7 @@ static ew_status decode_function(disc *st, size_t idx)
     uint32_t end = f->rva;
     uint32_t n_insns = 0;
     uint32_t writes = 0;
+    bool indirect = false;
     uint8_t status = 0;
     bool thunk = false;
     const pe_import *thunk_imp = NULL;
@@ -427,8 +428,11 @@ static ew_status decode_function(disc *st, size_t idx)
                 is_switch = nt > 0;
             }
             if ((in.cls == INSN_CALL || in.cls == INSN_JMP) &&
-                (in.flags & INSN_F_INDIRECT) && !is_switch)
+                (in.flags & INSN_F_INDIRECT) && !is_switch) {
                 writes = FN_CLOBBERS_ALL;
+                if (!(in.flags & INSN_F_SLOT) || !iat_find(st, in.slot_rva))
+                    indirect = true;
+            }
             st->ring[st->ring_pos++ % JT_WINDOW] = in; /* circular */
             if (st->n_ring < JT_WINDOW)
                 st->n_ring++;
@@ -497,6 +501,7 @@ static ew_status decode_function(disc *st, size_t idx)
     f->status |= status;
     f->n_insns = n_insns;
     f->clobbers = status ? FN_CLOBBERS_ALL : writes;
+    f->indirect = indirect;
     f->thunk = thunk;
     f->thunk_import = thunk_imp;
     const pe_runtime_function *e = pe_find_function(img, f->rva);

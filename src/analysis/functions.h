@@ -69,6 +69,8 @@ typedef struct fn_function {
     uint8_t sources;     /* FN_SRC_* */
     uint8_t status;      /* FN_ST_* */
     bool thunk;          /* first instruction is jmp [IAT slot] */
+    bool indirect;       /* has a call or jmp through a register or memory
+                            other than the IAT and switch tables */
     const pe_import *thunk_import; /* borrowed (img), when thunk */
     uint32_t n_insns;    /* instructions decoded */
     uint32_t clobbers;   /* bit r (insn_reg < 32): registers the function

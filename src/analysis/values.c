@@ -1158,6 +1158,8 @@ static ew_status analyze_function(vctx *x, size_t fi)
     vf->first_call = (uint32_t)x->calls.n;
     if (f->status & FN_ST_NO_CODE)
         return EW_OK;
+    if (f->n_calls == 0 && !f->indirect)
+        goto done; /* no call to record: nothing to track */
     EW_TRY(fn_decode(x->dec, x->fns, x->img, f, &x->insns, &x->n_insns));
     if (x->n_insns < f->n_insns || (f->status & FN_ST_TRUNCATED))
         x->status |= VS_ST_DECODE;
