@@ -1356,6 +1356,31 @@ static int cmp_event(const void *x, const void *y)
     return r;
 }
 
+static int cmp_by_rva(const void *a, const void *b)
+{
+    const cat_event *x = *(const cat_event *const *)a;
+    const cat_event *y = *(const cat_event *const *)b;
+    if (x->source_rva != y->source_rva)
+        return x->source_rva < y->source_rva ? -1 : 1;
+    return x < y ? -1 : x > y; /* catalog order among equals */
+}
+
+/* c->by_rva: the events with a source RVA, sorted by it. */
+static ew_status index_by_rva(builder *b, cat_catalog *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_events; i++)
+        n += c->events[i].has_source_rva;
+    c->by_rva = ew_arena_array(b->a, n ? n : 1, sizeof *c->by_rva);
+    if (!c->by_rva)
+        return nomem(b, "catalog index");
+    for (size_t i = 0; i < c->n_events; i++)
+        if (c->events[i].has_source_rva)
+            c->by_rva[c->n_by_rva++] = &c->events[i];
+    qsort(c->by_rva, c->n_by_rva, sizeof *c->by_rva, cmp_by_rva);
+    return EW_OK;
+}
+
 static ew_status finish(builder *b, cat_catalog *c)
 {
     size_t np = b->providers.n, ne = b->events.n;
@@ -1405,6 +1430,7 @@ static ew_status finish(builder *b, cat_catalog *c)
     c->n_providers = np;
     c->events = se;
     c->n_events = ne;
+    EW_TRY(index_by_rva(b, c));
     c->warnings = b->warnings.items;
     c->n_warnings = b->warnings.n;
     c->n_warnings_dropped = b->n_dropped;
@@ -1494,15 +1520,28 @@ const cat_event *cat_find_event(const cat_catalog *c, cat_kind kind,
     return NULL;
 }
 
+/* The first event (catalog order) whose source RVA is rva, or NULL. */
+static const cat_event *event_at_rva(const cat_catalog *c, uint32_t rva)
+{
+    size_t lo = 0, hi = c->n_by_rva;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->by_rva[mid]->source_rva < rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n_by_rva && c->by_rva[lo]->source_rva == rva ? c->by_rva[lo]
+                                                                 : NULL;
+}
+
 const cat_event *cat_find_event_rva(const cat_catalog *c, uint32_t rva)
 {
-    for (size_t i = 0; i < c->n_events; i++) {
-        const cat_event *e = &c->events[i];
-        if (!e->has_source_rva)
-            continue;
-        if (e->source_rva == rva ||
-            (e->kind == CAT_KIND_TRACELOGGING && e->source_rva + 1u == rva))
-            return e;
-    }
-    return NULL;
+    const cat_event *e = event_at_rva(c, rva);
+    const cat_event *t = rva ? event_at_rva(c, rva - 1u) : NULL;
+    if (t && t->kind != CAT_KIND_TRACELOGGING)
+        t = NULL;
+    if (e && t) /* both: the one first in catalog order, as a scan finds */
+        return e < t ? e : t;
+    return e ? e : t;
 }

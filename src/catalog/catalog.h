@@ -183,6 +183,10 @@ typedef struct cat_catalog {
 
     /* Non-fatal problems: "STRUCTURE at 0xOFF: problem (detail)", one
      * line each, without the file name. */
+    const cat_event **by_rva; /* arena: events with a source RVA, sorted
+                                 by it (for cat_find_event_rva) */
+    size_t n_by_rva;
+
     const char **warnings;   /* arena */
     size_t n_warnings;
     size_t n_warnings_dropped; /* past CAT_MAX_WARNINGS or the parsers' caps */
