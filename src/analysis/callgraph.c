@@ -110,14 +110,11 @@ static ew_status build(cg_graph *g, const fn_set *fns, const vs_set *vs)
             size_t nc;
             const vs_call *c = vs_calls_of(vs, i, &nc);
             for (size_t k = 0; k < nc; k++) {
-                if (!c[k].target_rva)
-                    continue;
-                const fn_function *t = fn_find(fns, c[k].target_rva);
-                if (!t)
+                if (!c[k].target_fn)
                     continue;
                 if (pass == 1) {
                     cg_edge *e = &g->edges[m];
-                    e->fn = (uint32_t)(t - fns->functions);
+                    e->fn = c[k].target_fn - 1;
                     e->site_rva = c[k].site_rva;
                     e->kind = c[k].kind;
                 }

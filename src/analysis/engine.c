@@ -7,18 +7,20 @@
 
 const etw_api *eng_call_api(const engine *e, const vs_call *c)
 {
-    if (c->import)
+    if (c->import) {
+        size_t k = (size_t)(c->import - e->img->imports);
+        if (e->imp_api && k < e->img->n_imports)
+            return e->imp_api[k];
         return c->import->name ? etw_api_find(c->import->name) : NULL;
-    long i = c->target_rva ? eng_function_index(e, c->target_rva) : -1;
-    return i >= 0 ? e->fn_api[i] : NULL;
+    }
+    return c->target_fn && e->fn_api ? e->fn_api[c->target_fn - 1] : NULL;
 }
 
 const char *eng_callee_name(const engine *e, const vs_call *c)
 {
     if (c->import)
         return c->import->name;
-    long i = c->target_rva ? eng_function_index(e, c->target_rva) : -1;
-    return i >= 0 ? e->fns.functions[i].name : NULL;
+    return c->target_fn ? e->fns.functions[c->target_fn - 1].name : NULL;
 }
 
 long eng_function_index(const engine *e, uint32_t rva)
@@ -65,6 +67,14 @@ ew_status eng_summarize(engine *e, ew_diag *d)
         const fn_function *f = &e->fns.functions[i];
         e->fn_api[i] = f->thunk ? NULL : etw_api_find(f->name);
     }
+    size_t ni = e->img->n_imports;
+    e->imp_api = ew_arena_array(&e->arena, ni ? ni : 1, sizeof *e->imp_api);
+    if (!e->imp_api)
+        return ew_fail(d, EW_E_NOMEM, "engine", -1, "out of memory");
+    for (size_t i = 0; i < ni; i++)
+        e->imp_api[i] = e->img->imports[i].name
+                            ? etw_api_find(e->img->imports[i].name)
+                            : NULL;
     return sm_build(&e->sm, &e->fns, &e->vs, &e->cg, etw_sink, e, d);
 }
 

@@ -28,6 +28,7 @@ typedef struct engine {
     cg_graph cg;
     sm_set sm;
     const etw_api **fn_api; /* per function: the API it is by name */
+    const etw_api **imp_api; /* per import (img->imports): its API */
     ew_arena arena;
 } engine;
 

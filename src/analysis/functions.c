@@ -188,9 +188,10 @@ static const pe_import *iat_find(const disc *st, uint32_t slot)
 }
 
 /* Is rva (a fall-through or branch target) still inside function f? */
-static bool in_own_region(const disc *st, const fn_function *f, uint32_t rva)
+/* e: rva's .pdata entry (pe_find_function), or NULL. */
+static bool in_region(const disc *st, const fn_function *f, uint32_t rva,
+                      const pe_runtime_function *e)
 {
-    const pe_runtime_function *e = pe_find_function(st->img, rva);
     if (f->sources & FN_SRC_PDATA)
         return e && e->primary_rva == f->rva;
     if (e)
@@ -198,6 +199,11 @@ static bool in_own_region(const disc *st, const fn_function *f, uint32_t rva)
     if (rva != f->rva && map_get(&st->starts, rva))
         return false;
     return is_exec(st->img, rva);
+}
+
+static bool in_own_region(const disc *st, const fn_function *f, uint32_t rva)
+{
+    return in_region(st, f, rva, pe_find_function(st->img, rva));
 }
 
 /* Does a jump from f to target leave f (a tail call)? */
@@ -371,6 +377,7 @@ static ew_status decode_function(disc *st, size_t idx)
     uint32_t n_insns = 0;
     uint32_t writes = 0;
     bool indirect = false;
+    const pe_runtime_function *last_e = NULL;
     uint8_t status = 0;
     bool thunk = false;
     const pe_import *thunk_imp = NULL;
@@ -492,7 +499,15 @@ static ew_status decode_function(disc *st, size_t idx)
             if (stop)
                 break;
             rva += in.length;
-            if (!in_own_region(st, f, rva))
+            /* fall-through: inside the .pdata entry just checked? */
+            if (last_e && rva >= last_e->begin_rva && rva < last_e->end_rva &&
+                (f->sources & FN_SRC_PDATA)) {
+                if (last_e->primary_rva != f->rva)
+                    break;
+                continue;
+            }
+            last_e = pe_find_function(img, rva);
+            if (!in_region(st, f, rva, last_e))
                 break;
         }
     }
@@ -920,7 +935,11 @@ ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
                 break;
         }
     }
-    qsort(dec->insns, dec->n_insns, sizeof *dec->insns, cmp_insn);
+    bool sorted = true; /* straight-line code comes out in order */
+    for (size_t i = 1; i < dec->n_insns && sorted; i++)
+        sorted = dec->insns[i - 1].rva < dec->insns[i].rva;
+    if (!sorted)
+        qsort(dec->insns, dec->n_insns, sizeof *dec->insns, cmp_insn);
     *out = dec->insns;
     *n = dec->n_insns;
     return EW_OK;

@@ -277,12 +277,9 @@ static ew_status one_round(sctx *x, size_t k, bool emit, bool *changed)
                 EW_TRY(settle(x, fn, &e, emit, changed));
                 continue;
             }
-            if (!c[j].target_rva)
+            if (!c[j].target_fn)
                 continue;
-            const fn_function *t = fn_find(x->fns, c[j].target_rva);
-            if (!t)
-                continue;
-            size_t callee = (size_t)(t - x->fns->functions);
+            size_t callee = c[j].target_fn - 1;
             ew_vec *ce = &x->sm->effects[callee];
             /* the callee's list may grow while we walk it (recursion):
              * only the effects present now are used this round */

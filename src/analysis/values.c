@@ -613,6 +613,10 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
         c.target_rva = code_target(x, &t);
         c.kind = c.target_rva ? VS_CALL_RESOLVED : VS_CALL_INDIRECT;
     }
+    if (c.target_rva) {
+        const fn_function *t = fn_find(x->fns, c.target_rva);
+        c.target_fn = t ? (uint32_t)(t - x->fns->functions) + 1 : 0;
+    }
     /* arguments: rcx, rdx, r8, r9, then the stack (a call pushes the
      * return address, so the callee's [rsp+28h] is our [rsp+20h]) */
     static const uint8_t regs[4] = {INSN_REG_RCX, INSN_REG_RDX, INSN_REG_R8,

@@ -107,6 +107,8 @@ typedef struct vs_call {
                                 pointees[pointee + rank] holds its bytes */
     uint8_t pad;
     uint32_t pointee;
+    uint32_t target_fn;      /* index + 1 of the function at target_rva in
+                                the fn_set; 0 when none */
     val args[VS_ARGS];
 } vs_call;
 

@@ -162,7 +162,17 @@ ew_status x64_decode(const uint8_t *code, size_t len, uint32_t rva,
     if (zi.mnemonic == ZYDIS_MNEMONIC_INT && zi.raw.imm[0].value.u == 0x29)
         out->cls = INSN_HALT; /* __fastfail */
 
-    unsigned all = zi.operand_count;
+    /* Hidden operands are decoded only when they can write a register or
+     * memory the analysis tracks: one hidden operand is the flags; branch,
+     * call, return, push and pop hide only rip, rsp, [rsp] and flags. */
+    unsigned hidden = zi.operand_count > zi.operand_count_visible
+                          ? zi.operand_count - zi.operand_count_visible
+                          : 0;
+    bool stack_or_branch = out->cls == INSN_JCC || out->cls == INSN_JMP ||
+                           out->cls == INSN_CALL || out->cls == INSN_RET ||
+                           out->cls == INSN_PUSH || out->cls == INSN_POP;
+    unsigned all = hidden >= 2 && !stack_or_branch ? zi.operand_count
+                                                   : zi.operand_count_visible;
     if (all > ZYDIS_MAX_OPERAND_COUNT)
         all = ZYDIS_MAX_OPERAND_COUNT;
     unsigned n = zi.operand_count_visible;
@@ -189,6 +199,9 @@ ew_status x64_decode(const uint8_t *code, size_t len, uint32_t rva,
             r < 32)
             out->hidden_writes |= 1u << r;
     }
+    if (zi.mnemonic == ZYDIS_MNEMONIC_LOOP || zi.mnemonic == ZYDIS_MNEMONIC_LOOPE ||
+        zi.mnemonic == ZYDIS_MNEMONIC_LOOPNE)
+        out->hidden_writes |= 1u << INSN_REG_RCX; /* a branch that counts */
     if (n > INSN_MAX_OPS)
         n = INSN_MAX_OPS;
     uint32_t next = rva + zi.length;
