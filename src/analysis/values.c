@@ -1086,6 +1086,16 @@ static ew_status build_blocks(vctx *x)
     return EW_OK;
 }
 
+/* *to = *from, the used slots only (a state is ~3.6 KB, mostly free
+ * slots). */
+static void state_copy(vstate *to, const vstate *from)
+{
+    to->live = from->live;
+    to->n = from->n;
+    memcpy(to->r, from->r, sizeof to->r);
+    memcpy(to->s, from->s, from->n * sizeof to->s[0]);
+}
+
 static void entry_state(vstate *s)
 {
     memset(s, 0, sizeof *s);
@@ -1104,7 +1114,7 @@ static void entry_state(vstate *s)
 static bool merge_into(vctx *x, vstate *to, const vstate *from)
 {
     if (!to->live) {
-        memcpy(to, from, sizeof *to);
+        state_copy(to, from);
         return true;
     }
     bool changed = false;
@@ -1202,7 +1212,7 @@ static ew_status analyze_function(vctx *x, size_t fi)
         for (size_t k = 0; k < x->n_blocks; k++) {
             if (!x->in[k].live)
                 continue;
-            memcpy(s, &x->in[k], sizeof *s);
+            state_copy(s, &x->in[k]);
             ew_status st = run_block(x, k, s);
             if (st != EW_OK) {
                 free(s);
@@ -1235,7 +1245,7 @@ static ew_status analyze_function(vctx *x, size_t fi)
     for (size_t k = 0; k < x->n_blocks; k++) {
         if (!x->in[k].live)
             continue;
-        memcpy(s, &x->in[k], sizeof *s);
+        state_copy(s, &x->in[k]);
         ew_status st = run_block(x, k, s);
         if (st != EW_OK) {
             free(s);
