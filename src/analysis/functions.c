@@ -839,8 +839,7 @@ void fn_decoder_free(fn_decoder *dec)
     free(dec);
 }
 
-/* The call record fn_discover kept for the branch at site, or NULL. */
-static const fn_call *call_at(const fn_function *f, uint32_t site)
+const fn_call *fn_call_at(const fn_function *f, uint32_t site)
 {
     size_t lo = 0, hi = f->n_calls;
     while (lo < hi) {
@@ -922,7 +921,7 @@ ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
             }
             bool branch = in.cls == INSN_JMP || in.cls == INSN_JCC;
             if (branch && (in.flags & INSN_F_DIRECT)) {
-                const fn_call *c = call_at(f, rva);
+                const fn_call *c = fn_call_at(f, rva);
                 if (!(c && c->tail) && in.target_rva != f->rva &&
                     is_exec(img, in.target_rva) &&
                     n_blocks < FN_MAX_INSNS_PER_FUNCTION)

@@ -117,6 +117,9 @@ void fn_decoder_free(fn_decoder *dec);
 ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
                     const fn_function *f, const insn **out, size_t *n);
 
+/* The call record of f at site (a call or tail jump), or NULL. */
+const fn_call *fn_call_at(const fn_function *f, uint32_t site);
+
 /* The jump-table targets of the indirect jmp at site in f (a run of
  * f->jumps), or NULL with *n = 0. */
 const fn_jump *fn_jumps_at(const fn_function *f, uint32_t site, size_t *n);

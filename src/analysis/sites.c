@@ -104,25 +104,7 @@ static bool read_pointer(const sctx *x, int64_t rva, uint32_t *target)
 /* The PDB name of the public or global exactly at rva, or NULL. */
 static const char *symbol_at(const sctx *x, uint32_t rva)
 {
-    const pdb_file *pdb = x->e->pdb;
-    if (!pdb)
-        return NULL;
-    const pdb_symbol *s = pdb_find_by_rva(pdb, rva);
-    if (s && s->has_rva && s->rva == rva)
-        return s->name;
-    size_t lo = 0, hi = pdb->n_globals;
-    while (lo < hi) { /* globals with an rva come first, sorted by it */
-        size_t mid = lo + (hi - lo) / 2;
-        const pdb_symbol *g = &pdb->globals[mid];
-        if (g->has_rva && g->rva < rva)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < pdb->n_globals && pdb->globals[lo].has_rva &&
-        pdb->globals[lo].rva == rva)
-        return pdb->globals[lo].name;
-    return NULL;
+    return x->e->pdb ? pdb_symbol_at(x->e->pdb, rva) : NULL;
 }
 
 /* The symbol of a descriptor at rva: its own, or NAME[i] for element i of
@@ -269,6 +251,18 @@ static const reg_entry *find_reg(const sctx *x, uint32_t handle, bool local)
                : NULL;
 }
 
+/* The provider a registration gives a site. */
+static void set_registration(const sctx *x, st_site *s, const reg_entry *r,
+                             const char *how)
+{
+    s->has_guid = true;
+    memcpy(s->guid, r->guid, 16);
+    s->registration_site = r->site_rva;
+    s->provider_symbol = r->guid_rva ? symbol_at(x, r->guid_rva) : NULL;
+    s->provider_by = how;
+    s->provider = find_provider(x, CAT_KIND_MANIFEST, s->guid);
+}
+
 /* Provider of a REGHANDLE argument (write, unregister, set-information). */
 static void resolve_handle(sctx *x, st_site *s, const val *h)
 {
@@ -283,12 +277,7 @@ static void resolve_handle(sctx *x, st_site *s, const val *h)
             s->unresolved |= ST_R(NO_REGISTRATION);
             return;
         }
-        s->has_guid = true;
-        memcpy(s->guid, r->guid, 16);
-        s->registration_site = r->site_rva;
-        s->provider_symbol = r->guid_rva ? symbol_at(x, r->guid_rva) : NULL;
-        s->provider_by = "local-registration";
-        s->provider = find_provider(x, CAT_KIND_MANIFEST, s->guid);
+        set_registration(x, s, r, "local-registration");
         return;
     }
     if (h->kind != VAL_LOAD || h->size != 8) {
@@ -319,12 +308,7 @@ static void resolve_handle(sctx *x, st_site *s, const val *h)
         s->unresolved |= ST_R(NO_REGISTRATION);
         return;
     }
-    s->has_guid = true;
-    memcpy(s->guid, r->guid, 16);
-    s->registration_site = r->site_rva;
-    s->provider_symbol = r->guid_rva ? symbol_at(x, r->guid_rva) : NULL;
-    s->provider_by = "registration";
-    s->provider = find_provider(x, CAT_KIND_MANIFEST, s->guid);
+    set_registration(x, s, r, "registration");
     if (!s->provider) {
         const cat_provider *tp =
             find_provider(x, CAT_KIND_TRACELOGGING, s->guid);

@@ -568,20 +568,6 @@ static void op_clobber(vctx *x, vstate *s, const insn_op *o)
 
 /* ---- calls -------------------------------------------------------------- */
 
-static const fn_call *fn_call_at(const fn_function *f, uint32_t site)
-{
-    size_t lo = 0, hi = f->n_calls;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (f->calls[mid].site_rva < site)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < f->n_calls && f->calls[lo].site_rva == site ? &f->calls[lo]
-                                                           : NULL;
-}
-
 /* A value that is the address of code: the start of an indirect target. */
 static uint32_t code_target(const vctx *x, const val *v)
 {

@@ -191,3 +191,54 @@ void cli_close_modules(cli_modules *m)
     free(m->foreign);
     memset(m, 0, sizeof *m);
 }
+
+int cli_analyse(cli_analysis *a, const cli_pdb_opts *o,
+                const char *const *with, size_t n_with, const char *path)
+{
+    memset(a, 0, sizeof *a);
+    ew_arena_init(&a->arena, 0);
+    if (cli_open_image(path, &a->file, &a->img) != EXIT_OK)
+        return EXIT_BAD_INPUT;
+    a->opened = true;
+    a->pdb = calloc(1, sizeof *a->pdb);
+    if (!a->pdb) {
+        cli_error("%s: out of memory", path);
+        return EXIT_BAD_INPUT;
+    }
+    int rc = cli_find_pdb(o, PDB_LOAD_ANNOTATIONS, &a->img, a->pdb);
+    if (rc == EXIT_OK)
+        rc = cli_open_modules(with, n_with, &a->mods);
+    if (rc != EXIT_OK)
+        return rc;
+    ew_diag d;
+    ew_diag_init(&d, path);
+    const pdb_file *pdb = cli_usable_pdb(a->pdb);
+    st_options so = {a->mods.extra, a->mods.n, a->mods.foreign,
+                     a->mods.n_foreign};
+    if (cat_build(&a->cat, &a->img, pdb, &a->arena, &d) != EW_OK ||
+        eng_run(&a->e, &a->img, pdb, &d) != EW_OK ||
+        st_find(&a->sites, &a->e, &a->cat, &so, &d) != EW_OK) {
+        cli_report(&d);
+        return EXIT_BAD_INPUT;
+    }
+    return EXIT_OK;
+}
+
+int cli_analysis_close(cli_analysis *a, int rc, const char *path)
+{
+    if (rc != EXIT_BAD_INPUT && a->pdb) {
+        int prc = cli_report_pdb(a->pdb, path);
+        rc = prc > rc ? prc : rc;
+    }
+    st_free(&a->sites);
+    eng_free(&a->e);
+    ew_arena_free(&a->arena);
+    cli_close_modules(&a->mods);
+    if (a->pdb)
+        sym_found_close(a->pdb);
+    free(a->pdb);
+    if (a->opened)
+        cli_close_image(&a->file, &a->img);
+    memset(a, 0, sizeof *a);
+    return rc;
+}

@@ -98,4 +98,26 @@ typedef struct cli_modules {
 int cli_open_modules(const char *const *paths, size_t n, cli_modules *m);
 void cli_close_modules(cli_modules *m);
 
+/* What `sites` and `map` both need from one image: the image, its PDB,
+ * the --with modules, the catalog, the engine and the sites. */
+typedef struct cli_analysis {
+    ew_file file;
+    pe_image img;
+    sym_found *pdb;  /* owned */
+    cli_modules mods;
+    ew_arena arena;  /* the catalog's */
+    cat_catalog cat;
+    engine e;
+    st_sites sites;
+    bool opened;     /* file and img are open */
+} cli_analysis;
+
+/* Opens path and everything above; EXIT_OK, or EXIT_BAD_INPUT after
+ * reporting. Always finish with cli_analysis_close. */
+int cli_analyse(cli_analysis *a, const cli_pdb_opts *o,
+                const char *const *with, size_t n_with, const char *path);
+/* Frees a; returns rc, raised to the PDB's status (cli_report_pdb) unless
+ * rc is EXIT_BAD_INPUT. */
+int cli_analysis_close(cli_analysis *a, int rc, const char *path);
+
 #endif

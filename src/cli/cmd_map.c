@@ -304,59 +304,25 @@ static int report_map(const map_opts *o, const mp_map *m, const char *path)
 
 static int map_one(const map_opts *o, const char *path)
 {
-    ew_file file;
-    pe_image img;
-    if (cli_open_image(path, &file, &img) != EXIT_OK)
-        return EXIT_BAD_INPUT;
-    cli_modules mods;
-    sym_found *p = calloc(1, sizeof *p);
-    int rc = p ? cli_find_pdb(&o->pdb, PDB_LOAD_ANNOTATIONS, &img, p)
-               : EXIT_BAD_INPUT;
-    if (rc == EXIT_OK)
-        rc = cli_open_modules(o->with, o->n_with, &mods);
-    else
-        memset(&mods, 0, sizeof mods);
-    ew_arena a;
-    ew_arena_init(&a, 0);
+    cli_analysis a;
+    int rc = cli_analyse(&a, &o->pdb, o->with, o->n_with, path);
     if (rc == EXIT_OK) {
         ew_diag d;
         ew_diag_init(&d, path);
-        const pdb_file *pdb = cli_usable_pdb(p);
-        cat_catalog cat;
-        engine e;
-        st_sites s;
         mp_map m;
-        memset(&e, 0, sizeof e);
-        memset(&s, 0, sizeof s);
         memset(&m, 0, sizeof m);
-        st_options so = {mods.extra, mods.n, mods.foreign, mods.n_foreign};
-        if (cat_build(&cat, &img, pdb, &a, &d) != EW_OK ||
-            eng_run(&e, &img, pdb, &d) != EW_OK ||
-            st_find(&s, &e, &cat, &so, &d) != EW_OK ||
-            mp_build(&m, &e, &s, &o->mp, &d) != EW_OK) {
+        if (mp_build(&m, &a.e, &a.sites, &o->mp, &d) != EW_OK) {
             cli_report(&d);
             rc = EXIT_BAD_INPUT;
-        } else if (write_map(o, &e, &s, &m) != 0) {
+        } else if (write_map(o, &a.e, &a.sites, &m) != 0) {
             cli_error("map: cannot write output");
             rc = EXIT_BAD_INPUT;
         } else {
             rc = report_map(o, &m, path);
         }
         mp_free(&m);
-        st_free(&s);
-        eng_free(&e);
-        if (rc != EXIT_BAD_INPUT) {
-            int prc = cli_report_pdb(p, path);
-            rc = prc > rc ? prc : rc;
-        }
     }
-    ew_arena_free(&a);
-    cli_close_modules(&mods);
-    if (p)
-        sym_found_close(p);
-    free(p);
-    cli_close_image(&file, &img);
-    return rc;
+    return cli_analysis_close(&a, rc, path);
 }
 
 /* ---- command line ---------------------------------------------------------- */

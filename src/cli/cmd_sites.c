@@ -104,57 +104,18 @@ static void usage(FILE *out)
 
 static int sites_one(const sites_opts *o, const char *path)
 {
-    ew_file file;
-    pe_image img;
-    if (cli_open_image(path, &file, &img) != EXIT_OK)
-        return EXIT_BAD_INPUT;
-    sym_found *p = calloc(1, sizeof *p);
-    int rc = p ? cli_find_pdb(&o->pdb, PDB_LOAD_ANNOTATIONS, &img, p)
-               : EXIT_BAD_INPUT;
-    cli_modules mods;
-    memset(&mods, 0, sizeof mods);
-    if (rc == EXIT_OK)
-        rc = cli_open_modules(o->with, o->n_with, &mods);
-    ew_arena a;
-    ew_arena_init(&a, 0);
+    cli_analysis a;
+    int rc = cli_analyse(&a, &o->pdb, o->with, o->n_with, path);
     if (rc == EXIT_OK) {
-        ew_diag d;
-        ew_diag_init(&d, path);
-        const pdb_file *pdb = cli_usable_pdb(p);
-        cat_catalog cat;
-        engine e;
-        st_sites s;
-        memset(&e, 0, sizeof e);
-        memset(&s, 0, sizeof s);
-        st_options so = {mods.extra, mods.n, mods.foreign, mods.n_foreign};
-        if (cat_build(&cat, &img, pdb, &a, &d) != EW_OK ||
-            eng_run(&e, &img, pdb, &d) != EW_OK ||
-            st_find(&s, &e, &cat, &so, &d) != EW_OK) {
-            cli_report(&d);
+        int w = o->coverage ? sites_coverage_write(stdout, &a.cat, &a.sites)
+                : o->format == FMT_JSONL ? sites_jsonl_write(stdout, &a.e, &a.sites)
+                                         : sites_tsv_write(stdout, &a.e, &a.sites);
+        if (w != 0) {
+            cli_error("sites: cannot write output");
             rc = EXIT_BAD_INPUT;
-        } else {
-            int w = o->coverage ? sites_coverage_write(stdout, &cat, &s)
-                    : o->format == FMT_JSONL ? sites_jsonl_write(stdout, &e, &s)
-                                             : sites_tsv_write(stdout, &e, &s);
-            if (w != 0) {
-                cli_error("sites: cannot write output");
-                rc = EXIT_BAD_INPUT;
-            }
-        }
-        st_free(&s);
-        eng_free(&e);
-        if (rc != EXIT_BAD_INPUT) {
-            int prc = cli_report_pdb(p, path);
-            rc = prc > rc ? prc : rc;
         }
     }
-    ew_arena_free(&a);
-    cli_close_modules(&mods);
-    if (p)
-        sym_found_close(p);
-    free(p);
-    cli_close_image(&file, &img);
-    return rc;
+    return cli_analysis_close(&a, rc, path);
 }
 
 int cmd_sites(int argc, char **argv)

@@ -804,3 +804,24 @@ ew_status pdb_match(const pdb_file *pdb, const uint8_t guid[16], uint32_t age,
                    pdb->has_dbi ? pdb->dbi_age : pdb->age,
                    guid_ok ? " (age differs)" : " (GUID differs)");
 }
+
+const char *pdb_symbol_at(const pdb_file *pdb, uint32_t rva)
+{
+    const pdb_symbol *s = pdb_find_by_rva(pdb, rva);
+    if (s && s->has_rva && s->rva == rva)
+        return s->name;
+    size_t lo = 0, hi = pdb->n_globals; /* globals with an rva come first,
+                                          sorted by it */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const pdb_symbol *g = &pdb->globals[mid];
+        if (g->has_rva && g->rva < rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < pdb->n_globals && pdb->globals[lo].has_rva &&
+        pdb->globals[lo].rva == rva)
+        return pdb->globals[lo].name;
+    return NULL;
+}

@@ -141,6 +141,10 @@ const pdb_symbol *pdb_find_global(const pdb_file *pdb, const char *name);
  * when no public is at or before rva. */
 const pdb_symbol *pdb_find_by_rva(const pdb_file *pdb, uint32_t rva);
 
+/* The name of the public or global (data) symbol exactly at rva, or NULL:
+ * what a reader wants to call an address. */
+const char *pdb_symbol_at(const pdb_file *pdb, uint32_t rva);
+
 /* seg:off -> RVA as the symbols were mapped (sections, OMAP). */
 bool pdb_rva_of(const pdb_file *pdb, uint16_t seg, uint32_t off,
                 uint32_t *rva);

@@ -111,28 +111,6 @@ bool calls_is_etw_function(const calls_ctx *x, size_t fi)
     return n != 0;
 }
 
-/* The PDB public or global exactly at rva, or NULL (globals with an rva
- * come first in pdb->globals, sorted by it). */
-static const char *pdb_symbol_at(const pdb_file *pdb, uint32_t rva)
-{
-    const pdb_symbol *s = pdb_find_by_rva(pdb, rva);
-    if (s && s->has_rva && s->rva == rva)
-        return s->name;
-    size_t lo = 0, hi = pdb->n_globals;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const pdb_symbol *g = &pdb->globals[mid];
-        if (g->has_rva && g->rva < rva)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < pdb->n_globals && pdb->globals[lo].has_rva &&
-        pdb->globals[lo].rva == rva)
-        return pdb->globals[lo].name;
-    return NULL;
-}
-
 const char *calls_symbol_at(const calls_ctx *x, uint32_t rva)
 {
     const engine *e = x->e;
