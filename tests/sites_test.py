@@ -225,7 +225,7 @@ def check_corpus():
 # are 95 and 90
 FLOORS = {
     "win10-19041.3269_ci.dll": (100, 92),
-    "win10-19041.1806_fltMgr.sys": (91, 100),
+    "win10-19041.1806_fltMgr.sys": (100, 100),
     "win10-19041.2075_amsi.dll": (100, 100),
     "win10-19041.3155_ntdll.dll": (75, 0),
     "win10-19041.508_win32kbase.sys": (99, 100),

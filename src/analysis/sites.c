@@ -12,6 +12,7 @@
 #include "analysis/sites.h"
 #include "base/ew_limits.h"
 #include "base/ew_utf16.h"
+#include "format/tlg.h"
 
 #include <strings.h>
 
@@ -23,6 +24,7 @@
                                  FORMATS.md §1.9 */
 #define TLG_OBJ_REGHANDLE_OFF 0x20 /* _tlgProvider_t.RegHandle (x64) */
 #define TLG_META_TO_BLOB 17
+#define ST_MAX_BLOB 0x400   /* bytes of one TraceLogging event blob */
 #define ST_MAX_TABLE 64      /* entries of a descriptor array named */
 #define ST_MAX_TLG_UP 4       /* callers climbed for a TraceLogging event
                                  pointer passed down as a parameter */   /* RemainingSize - 17 = the blob's type byte
@@ -66,6 +68,7 @@ typedef struct sctx {
     size_t n_regs;
     struct desc_entry *descs; /* catalog descriptors, sorted by bytes */
     size_t n_descs;
+    fn_decoder *dec; /* made on first use */
 } sctx;
 
 /* A catalog manifest event's EVENT_DESCRIPTOR bytes (own catalog and
@@ -479,6 +482,65 @@ static ew_status tlg_events_up(sctx *x, const st_site *base, uint32_t fn,
     return EW_OK;
 }
 
+/* The TraceLogging event blob that holds rva (from its type byte up to
+ * the next catalog event, at most ST_MAX_BLOB bytes), or NULL. */
+static const cat_event *tlg_blob_holding(const sctx *x, uint32_t rva)
+{
+    const cat_catalog *c = x->cat;
+    size_t lo = 0, hi = c->n_by_rva; /* first with source_rva > rva */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->by_rva[mid]->source_rva <= rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const cat_event *e = c->by_rva[lo - 1];
+    if (e->kind != CAT_KIND_TRACELOGGING || rva - e->source_rva >= ST_MAX_BLOB)
+        return NULL;
+    /* an Event4 blob's length: 12 + RemainingSize (u16 at +12; FORMATS.md
+     * §1.6); other blob types end at the next event, at most ST_MAX_BLOB */
+    uint8_t rs[2];
+    if (e->blob_type == TLG_BLOB_EVENT4 && read_bytes(x, e->source_rva + 12, rs, 2) &&
+        rva - e->source_rva >= 12u + (uint32_t)(rs[0] | rs[1] << 8))
+        return NULL;
+    if (lo < c->n_by_rva && rva >= c->by_rva[lo]->source_rva)
+        return NULL;
+    return e;
+}
+
+/* A TraceLogging event whose blob function fn's code addresses (lea or a
+ * load from inside it): a write helper inlined, which builds the event's
+ * metadata descriptor itself from the blob's fields. */
+static ew_status tlg_event_in_code(sctx *x, uint32_t fn,
+                                   const cat_event **out, uint32_t *rva)
+{
+    *out = NULL;
+    if (!x->dec && !(x->dec = fn_decoder_new()))
+        return EW_E_NOMEM;
+    const insn *in;
+    size_t n;
+    const fn_function *f = &x->e->fns.functions[fn];
+    EW_TRY(fn_decode(x->dec, &x->e->fns, x->img, f, &in, &n));
+    for (size_t i = 0; i < n; i++)
+        for (unsigned k = 0; k < in[i].n_ops; k++) {
+            const insn_op *o = &in[i].ops[k];
+            if (o->kind != INSN_OP_MEM || !(o->flags & INSN_OP_RIPREL))
+                continue;
+            const cat_event *ev = tlg_blob_holding(x, o->target_rva);
+            if (ev && (!*out || ev == *out)) {
+                *out = ev;
+                *rva = o->target_rva;
+            } else if (ev) {
+                *out = NULL; /* two events: not this function's one */
+                return EW_OK;
+            }
+        }
+    return EW_OK;
+}
+
 static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
 {
     const etw_api *api = base->api;
@@ -520,6 +582,13 @@ static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
                              NULL, 0));
         if (x->sites.n > before)
             return EW_OK;
+        EW_TRY(tlg_event_in_code(x, base->fn, &ev, &rva));
+        if (ev) {
+            base->event = ev;
+            base->event_symbol = symbol_at(x, ev->source_rva);
+            base->event_by = "tracelogging-blob-fields";
+            return push_site(x, base);
+        }
         base->unresolved |= ST_R(VALUE_UNKNOWN);
         return push_site(x, base);
     }
@@ -1282,6 +1351,7 @@ ew_status st_find(st_sites *out, const engine *e, const cat_catalog *cat,
         s = foreign_sites(&x);
     if (s == EW_OK)
         s = metadata_sites(&x);
+    fn_decoder_free(x.dec);
     if (s != EW_OK) {
         st_free(out);
         return ew_fail(d, s, "sites", -1, "out of memory");
