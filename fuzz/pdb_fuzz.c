@@ -94,7 +94,7 @@ static void fuzz_pdb(const uint8_t *data, size_t size)
     ew_diag_init(&d1, "fuzz.pdb");
     ew_diag_init(&d2, "fuzz.pdb");
     pdb_file a, b;
-    ew_status s1 = pdb_open(&a, data, size, "fuzz.pdb", PDB_LOAD_ANNOTATIONS,
+    ew_status s1 = pdb_open(&a, data, size, "fuzz.pdb", PDB_LOAD_ANNOTATIONS | PDB_LOAD_PROCEDURES,
                             &d1);
     ew_status s2 = pdb_open(&b, data, size, "fuzz.pdb", 0, &d2);
     if (s1 != EW_OK) {

@@ -579,7 +579,9 @@ static ew_status name_functions(fn_set *set, const pe_image *img,
         fn_function *f = &set->functions[i];
         if (pdb) {
             const pdb_symbol *s = pdb_find_by_rva(pdb, f->rva);
-            if (s && s->has_rva && s->rva == f->rva && s->name && s->name[0]) {
+            if (!(s && s->has_rva && s->rva == f->rva && s->name && s->name[0]))
+                s = pdb_find_proc(pdb, f->rva); /* a static function */
+            if (s && s->name && s->name[0]) {
                 f->name = s->name;
                 continue;
             }
@@ -622,12 +624,16 @@ static ew_status seed(disc *st, const pe_image *img, const pdb_file *pdb)
     for (size_t i = 0; i < img->load_config.n_guard_functions; i++)
         EW_TRY(add_start(st, img->load_config.guard_functions[i],
                          FN_SRC_CFG));
-    if (pdb)
+    if (pdb) {
         for (size_t i = 0; i < pdb->n_publics; i++) {
             const pdb_symbol *s = &pdb->publics[i];
             if (s->has_rva && (s->flags & PDB_PUB_FUNCTION))
                 EW_TRY(add_start(st, s->rva, FN_SRC_PDB));
         }
+        for (size_t i = 0; i < pdb->n_procs; i++) /* statics too */
+            if (pdb->procs[i].has_rva)
+                EW_TRY(add_start(st, pdb->procs[i].rva, FN_SRC_PDB));
+    }
     return EW_OK;
 }
 

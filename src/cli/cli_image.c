@@ -205,7 +205,7 @@ int cli_analyse(cli_analysis *a, const cli_pdb_opts *o,
         cli_error("%s: out of memory", path);
         return EXIT_BAD_INPUT;
     }
-    int rc = cli_find_pdb(o, PDB_LOAD_ANNOTATIONS, &a->img, a->pdb);
+    int rc = cli_find_pdb(o, PDB_LOAD_ANNOTATIONS | PDB_LOAD_PROCEDURES, &a->img, a->pdb);
     if (rc == EXIT_OK)
         rc = cli_open_modules(with, n_with, &a->mods);
     if (rc != EXIT_OK)

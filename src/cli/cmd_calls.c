@@ -248,7 +248,7 @@ static int calls_one(const calls_opts *o, const char *path)
     if (cli_open_image(path, &file, &img) != EXIT_OK)
         return EXIT_BAD_INPUT;
     sym_found *p = calloc(1, sizeof *p);
-    int rc = p ? cli_find_pdb(&o->pdb, 0, &img, p) : EXIT_BAD_INPUT;
+    int rc = p ? cli_find_pdb(&o->pdb, PDB_LOAD_PROCEDURES, &img, p) : EXIT_BAD_INPUT;
     if (!p)
         cli_error("%s: out of memory", path);
     if (rc == EXIT_OK) {

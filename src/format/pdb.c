@@ -561,14 +561,49 @@ typedef struct ann_item {
 
 typedef struct ann_walk {
     ew_vec items; /* ann_item */
+    ew_vec procs; /* pdb_symbol */
     uint16_t module;
 } ann_walk;
 
+/* S_*PROC32*: parent, end, next, length, debug start, debug end, type
+ * (7 x u32), offset (u32), segment (u16), flags (u8), name. */
+static ew_status proc_record(pctx *c, ew_rd *rec, uint16_t kind,
+                             ann_walk *w)
+{
+    pdb_file *p = c->pdb;
+    pdb_symbol sym;
+    memset(&sym, 0, sizeof sym);
+    EW_TRY(ew_rd_skip(rec, 28));
+    EW_TRY(ew_rd_u32(rec, &sym.off));
+    EW_TRY(ew_rd_u16(rec, &sym.seg));
+    EW_TRY(ew_rd_skip(rec, 1));
+    ew_str name;
+    EW_TRY(ew_rd_cstr(rec, PDB_MAX_NAME, &name));
+    if (!name.n)
+        return EW_OK;
+    sym.name = name.p;
+    sym.kind = kind;
+    sym.module = w->module;
+    sym.has_rva = pdb_rva_of(p, sym.seg, sym.off, &sym.rva);
+    if (w->procs.n >= PDB_MAX_SYMBOLS)
+        return ew_rd_fail(rec, EW_E_LIMIT, 0, "more than %u procedures",
+                          PDB_MAX_SYMBOLS);
+    pdb_symbol *out = ew_vec_push(&w->procs, &p->arena);
+    if (!out)
+        return ew_rd_fail(rec, EW_E_NOMEM, 0, "procedure table");
+    *out = sym;
+    return EW_OK;
+}
+
 static ew_status annotation_cb(pctx *c, ew_rd *rec, uint16_t kind, void *arg)
 {
-    if (kind != PDB_S_ANNOTATION)
-        return EW_OK;
     ann_walk *w = arg;
+    if ((kind == PDB_S_LPROC32 || kind == PDB_S_GPROC32 ||
+         kind == PDB_S_LPROC32_ID || kind == PDB_S_GPROC32_ID) &&
+        (c->flags & PDB_LOAD_PROCEDURES))
+        return proc_record(c, rec, kind, w);
+    if (kind != PDB_S_ANNOTATION || !(c->flags & PDB_LOAD_ANNOTATIONS))
+        return EW_OK;
     pdb_file *p = c->pdb;
     pdb_annotation a;
     memset(&a, 0, sizeof a);
@@ -620,6 +655,7 @@ static ew_status parse_annotations(pctx *c)
     pdb_file *p = c->pdb;
     ann_walk w;
     ew_vec_init(&w.items, sizeof(ann_item));
+    ew_vec_init(&w.procs, sizeof(pdb_symbol));
     for (size_t i = 0; i < p->n_modules; i++) {
         const pdb_module *m = &p->modules[i];
         if (m->sym_stream == PDB_NO_STREAM || m->sym_size < 4)
@@ -651,6 +687,10 @@ static ew_status parse_annotations(pctx *c)
     for (size_t i = 0; i < n; i++)
         p->annotations[i] = items[i].a;
     p->n_annotations = n;
+    p->procs = w.procs.items;
+    p->n_procs = w.procs.n;
+    if (p->n_procs > 1)
+        qsort(p->procs, p->n_procs, sizeof *p->procs, cmp_symbol);
     return EW_OK;
 }
 
@@ -694,7 +734,7 @@ static ew_status open_all(pctx *c, const uint8_t *data, size_t size)
         EW_TRY(close_stream(c, c->sym_record_stream, "symbol record stream",
                             parse_symbols(c, &r)));
     }
-    if (c->flags & PDB_LOAD_ANNOTATIONS)
+    if (c->flags & (PDB_LOAD_ANNOTATIONS | PDB_LOAD_PROCEDURES))
         EW_TRY(parse_annotations(c));
     return EW_OK;
 }
@@ -824,4 +864,21 @@ const char *pdb_symbol_at(const pdb_file *pdb, uint32_t rva)
         pdb->globals[lo].rva == rva)
         return pdb->globals[lo].name;
     return NULL;
+}
+
+const pdb_symbol *pdb_find_proc(const pdb_file *pdb, uint32_t rva)
+{
+    size_t lo = 0, hi = pdb->n_procs;
+    while (lo < hi) { /* procedures with an rva come first, sorted by it */
+        size_t mid = lo + (hi - lo) / 2;
+        const pdb_symbol *s = &pdb->procs[mid];
+        if (s->has_rva && s->rva < rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < pdb->n_procs && pdb->procs[lo].has_rva &&
+                   pdb->procs[lo].rva == rva
+               ? &pdb->procs[lo]
+               : NULL;
 }

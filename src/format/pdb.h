@@ -27,6 +27,10 @@
 
 /* Symbol record kinds etwmap reads (cvinfo.h). */
 #define PDB_S_ANNOTATION 0x1019
+#define PDB_S_LPROC32 0x110F    /* module streams: a static function */
+#define PDB_S_GPROC32 0x1110
+#define PDB_S_LPROC32_ID 0x1146
+#define PDB_S_GPROC32_ID 0x1147
 #define PDB_S_LDATA32 0x110C
 #define PDB_S_GDATA32 0x110D
 #define PDB_S_PUB32 0x110E
@@ -107,6 +111,12 @@ typedef struct pdb_file {
      * sorted by (has_rva first, rva, module, position in its stream). */
     pdb_annotation *annotations;
     size_t n_annotations;
+    /* S_LPROC32/S_GPROC32 (and _ID) from module streams, only with
+     * PDB_LOAD_PROCEDURES: every function with its name, static ones
+     * included (publics name only the external ones); sorted like
+     * publics (rva, then name) */
+    pdb_symbol *procs;
+    size_t n_procs;
     ew_arena arena;
     /* private: indexes and address translation */
     size_t n_publics_rva;        /* publics[0..n) have has_rva */
@@ -120,6 +130,7 @@ typedef struct pdb_file {
 } pdb_file;
 
 #define PDB_LOAD_ANNOTATIONS 1u
+#define PDB_LOAD_PROCEDURES 2u
 
 /* Parses data[0..size) (a whole PDB file). data must outlive pdb: names and
  * annotation strings may point into it. On success release with
@@ -144,6 +155,8 @@ const pdb_symbol *pdb_find_by_rva(const pdb_file *pdb, uint32_t rva);
 /* The name of the public or global (data) symbol exactly at rva, or NULL:
  * what a reader wants to call an address. */
 const char *pdb_symbol_at(const pdb_file *pdb, uint32_t rva);
+/* The procedure (PDB_LOAD_PROCEDURES) starting at rva, or NULL. */
+const pdb_symbol *pdb_find_proc(const pdb_file *pdb, uint32_t rva);
 
 /* seg:off -> RVA as the symbols were mapped (sections, OMAP). */
 bool pdb_rva_of(const pdb_file *pdb, uint16_t seg, uint32_t off,
