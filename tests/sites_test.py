@@ -230,7 +230,7 @@ FLOORS = {
     "win10-19041.3155_ntdll.dll": (75, 0),
     "win10-19041.508_win32kbase.sys": (99, 100),
     "win7-7600.16385_dhcpssvc.dll": (0, 42),
-    "win7-7601.17514_dxgkrnl.sys": (0, 87),
+    "win7-7601.17514_dxgkrnl.sys": (0, 100),
 }
 
 def check_coreclr():

@@ -25,6 +25,7 @@
 #define TLG_OBJ_REGHANDLE_OFF 0x20 /* _tlgProvider_t.RegHandle (x64) */
 #define TLG_META_TO_BLOB 17
 #define ST_MAX_BLOB 0x400   /* bytes of one TraceLogging event blob */
+#define ST_MAX_TAKEN 256     /* descriptors looked for as taken addresses */
 #define ST_MAX_TABLE 64      /* entries of a descriptor array named */
 #define ST_MAX_TLG_UP 4       /* callers climbed for a TraceLogging event
                                  pointer passed down as a parameter */   /* RemainingSize - 17 = the blob's type byte
@@ -1309,6 +1310,123 @@ static ew_status foreign_sites(sctx *x)
     return EW_OK;
 }
 
+/* ---- descriptors whose address is only taken ----------------------------- */
+
+#define SCN_MEM_EXECUTE 0x20000000u
+
+/* Where the bytes of event ev's descriptor lie in the image's data
+ * (not code, not resources: the WEVT template holds them all): up to max
+ * rvas into out. */
+static size_t locate_descriptor(const sctx *x, const cat_event *ev,
+                                uint32_t *out, size_t max)
+{
+    uint8_t d[16];
+    descriptor_of_event(ev, d);
+    size_t n = 0;
+    const pe_image *img = x->img;
+    for (size_t i = 0; i < img->n_sections && n < max; i++) {
+        const pe_section *sec = &img->sections[i];
+        if ((sec->characteristics & SCN_MEM_EXECUTE) ||
+            strncmp(sec->name, ".rsrc", 5) == 0)
+            continue;
+        size_t off, avail;
+        if (pe_rva_avail(img, sec->rva, &off, &avail) != EW_OK)
+            continue;
+        const uint8_t *p = img->data + off;
+        for (size_t k = 0; k + 16 <= avail && n < max; k += 4) /* aligned */
+            if (p[k] == d[0] && memcmp(p + k, d, 16) == 0)
+                out[n++] = sec->rva + (uint32_t)k;
+    }
+    return n;
+}
+
+/* Manifest events of the image's own catalog that no resolved site
+ * writes, whose descriptor is a constant in the data and whose address an
+ * instruction takes (lea): a site at the first call after it in that
+ * function (DESIGN.md principle 2, the metadata end), e.g. a descriptor
+ * put in a structure handed to another module. */
+static ew_status address_taken_sites(sctx *x)
+{
+    const cat_catalog *c = x->cat;
+    uint32_t want[ST_MAX_TAKEN];
+    const cat_event *want_ev[ST_MAX_TAKEN];
+    size_t n_want = 0;
+    for (size_t i = 0; i < c->n_events && n_want < ST_MAX_TAKEN; i++) {
+        const cat_event *ev = &c->events[i];
+        if (ev->kind != CAT_KIND_MANIFEST || !ev->has_id || !ev->has_version)
+            continue;
+        bool written = false;
+        for (size_t k = 0; k < x->sites.n && !written; k++) {
+            const st_site *s = EW_VEC_AT(&x->sites, st_site, k);
+            written = s->event == ev && !s->unresolved;
+        }
+        if (written)
+            continue;
+        uint32_t at[4];
+        size_t na = locate_descriptor(x, ev, at, 4);
+        for (size_t k = 0; k < na && n_want < ST_MAX_TAKEN; k++) {
+            want[n_want] = at[k];
+            want_ev[n_want++] = ev;
+        }
+    }
+    if (!n_want)
+        return EW_OK;
+    if (!x->dec && !(x->dec = fn_decoder_new()))
+        return EW_E_NOMEM;
+    const fn_set *fns = &x->e->fns;
+    for (size_t fi = 0; fi < fns->n_functions; fi++) {
+        const insn *in;
+        size_t n;
+        EW_TRY(fn_decode(x->dec, fns, x->img, &fns->functions[fi], &in, &n));
+        for (size_t i = 0; i < n; i++) {
+            if (in[i].cls != INSN_LEA || in[i].n_ops < 2 ||
+                !(in[i].ops[1].flags & INSN_OP_RIPREL))
+                continue;
+            size_t w = 0;
+            while (w < n_want && want[w] != in[i].ops[1].target_rva)
+                w++;
+            if (w == n_want)
+                continue;
+            size_t nc;
+            const vs_call *c2 = vs_calls_of(&x->e->vs, fi, &nc);
+            size_t k = 0;
+            while (k < nc && c2[k].site_rva < in[i].rva)
+                k++;
+            if (k == nc)
+                continue;
+            const cat_event *ev = want_ev[w];
+            const cat_provider *p = cat_event_provider(c, ev);
+            st_site s;
+            memset(&s, 0, sizeof s);
+            s.fn = s.sink_fn = (uint32_t)fi;
+            s.site_rva = s.sink_site = c2[k].site_rva;
+            s.api = eng_call_api(x->e, &c2[k]);
+            s.api_name = s.api ? s.api->name : eng_callee_name(x->e, &c2[k]);
+            s.kind = CAT_KIND_MANIFEST;
+            uint8_t d[16];
+            descriptor_of_event(ev, d);
+            set_descriptor(&s, d);
+            s.event = ev;
+            s.provider = p;
+            if (p && p->has_guid) {
+                s.has_guid = true;
+                memcpy(s.guid, p->guid, 16);
+            } else {
+                s.unresolved |= ST_R(GUID_UNKNOWN);
+            }
+            s.provider_by = "descriptor-match";
+            s.event_by = "descriptor-address-taken";
+            s.has_descriptor_rva = true;
+            s.descriptor_rva = want[w];
+            s.event_symbol = descriptor_symbol(x, want[w]);
+            if (c2[k].kind == VS_CALL_INDIRECT)
+                s.unresolved |= ST_R(INDIRECT_CALL);
+            EW_TRY(push_site(x, &s));
+        }
+    }
+    return EW_OK;
+}
+
 /* ---- driver ------------------------------------------------------------- */
 
 static int cmp_site(const void *a, const void *b)
@@ -1351,6 +1469,8 @@ ew_status st_find(st_sites *out, const engine *e, const cat_catalog *cat,
         s = foreign_sites(&x);
     if (s == EW_OK)
         s = metadata_sites(&x);
+    if (s == EW_OK)
+        s = address_taken_sites(&x);
     fn_decoder_free(x.dec);
     if (s != EW_OK) {
         st_free(out);
