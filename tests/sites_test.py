@@ -81,7 +81,6 @@ def event_key(t, s):
 # them), never silently dropped.
 NOT_YET = {
     "UdpClassicLogRequest": "classic TraceEvent (EVENT_TRACE_HEADER) not decoded",
-    "WppInitUm": "RegisterTraceGuids: the TRACE_GUID_REGISTRATION array is not read",
 }
 
 
@@ -155,8 +154,11 @@ def check_fixture(tpath):
                 tap(True, f"{name}: {g['function']} 0x{rva:x} {act}s", skip=NOT_YET[g["function"]])
                 continue
             hit = [r for r in regs if int(r["site_rva"], 16) == rva and r["action"] == act]
-            ok = len(hit) == 1 and hit[0]["provider_guid"] == g["provider_guid"]
-            tap(ok, f"{name}: {g['function']} 0x{rva:x} {act}s {g['provider_guid']}")
+            # RegisterTraceGuids registers the control GUID (the truth's
+            # registered_guid), not the WPP message GUID of the provider
+            want_guid = g.get("registered_guid") or g["provider_guid"]
+            ok = len(hit) == 1 and hit[0]["provider_guid"] == want_guid
+            tap(ok, f"{name}: {g['function']} 0x{rva:x} {act}s {want_guid}")
 
 
 def descriptor_bytes(e):
