@@ -14,6 +14,7 @@
  * (our own code) and hand-made call/jump shapes.
  */
 #include "analysis/engine.h"
+#include "analysis/mapping.h"
 #include "analysis/sites.h"
 #include "catalog/catalog.h"
 #include "format/pe.h"
@@ -116,8 +117,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cat_catalog cat;
             st_sites s;
             if (cat_build(&cat, &img, NULL, &a, &d) == EW_OK &&
-                st_find(&s, &e, &cat, NULL, &d) == EW_OK)
+                st_find(&s, &e, &cat, NULL, &d) == EW_OK) {
+                mp_options o;
+                memset(&o, 0, sizeof o);
+                o.select = MP_SELECT_ALL_FUNCTIONS;
+                o.all_depths = true;
+                o.all_paths = (size & 1) != 0;
+                mp_map m;
+                memset(&m, 0, sizeof m);
+                (void)mp_build(&m, &e, &s, &o, &d);
+                mp_free(&m);
                 st_free(&s);
+            }
             ew_arena_free(&a);
         }
         eng_free(&e);
