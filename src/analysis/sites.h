@@ -7,7 +7,11 @@
  *    an ETW API with argument values settled through any wrappers;
  *  - the metadata end: a call that passes the address of a TraceLogging
  *    event blob (+1) or of a 16-byte constant equal to a catalog manifest
- *    event's descriptor, even when nothing names the callee.
+ *    event's descriptor, even when nothing names the callee; a function
+ *    that reads a blob's fields (an inlined helper); an unwritten
+ *    descriptor whose address an instruction takes (the next call);
+ *  - other modules (--with): their catalogs, and calls to their exported
+ *    wrappers analysed in their own engine.
  *
  * Provider of a manifest write: REGHANDLE argument -> the storage it is
  * loaded from (a global, an MC context's first field, a TraceLogging

@@ -7,7 +7,10 @@
  * slots are field-sensitive (1/2/4/8/16-byte stores at frame offsets), so
  * a 16-byte EVENT_DESCRIPTOR or GUID built field by field, or copied with
  * movups, can be read back at a call. Where paths merge, differing values
- * become a small set of alternatives. Iteration is bounded.
+ * become a small set of alternatives. Switch jump tables found by
+ * fn_discover are followed; a call keeps the volatile registers its
+ * callee never writes (fn_function.clobbers). Iteration is bounded;
+ * functions without a call are not analysed (nothing to record).
  *
  * The result is one vs_call per call or tail jump: the target (direct,
  * import, or an indirect call resolved from a known code address, e.g.
