@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCN_CNT_CODE 0x00000020u
-#define SCN_MEM_EXECUTE 0x20000000u
 
 /* ---- open-addressing sets keyed by rva -------------------------------- */
 
@@ -138,15 +136,10 @@ typedef struct disc {
     unsigned n_ring, ring_pos;
 } disc;
 
-static bool is_exec(const pe_image *img, uint32_t rva)
-{
-    const pe_section *s = pe_section_at(img, rva);
-    return s && (s->characteristics & (SCN_MEM_EXECUTE | SCN_CNT_CODE));
-}
 
 static ew_status add_start(disc *st, uint32_t rva, uint8_t src)
 {
-    if (!is_exec(st->img, rva))
+    if (!pe_rva_is_code(st->img, rva))
         return EW_OK;
     uint32_t v = map_get(&st->starts, rva);
     if (v) {
@@ -198,7 +191,7 @@ static bool in_region(const disc *st, const fn_function *f, uint32_t rva,
         return false;
     if (rva != f->rva && map_get(&st->starts, rva))
         return false;
-    return is_exec(st->img, rva);
+    return pe_rva_is_code(st->img, rva);
 }
 
 static bool in_own_region(const disc *st, const fn_function *f, uint32_t rva)
@@ -345,7 +338,7 @@ static size_t jump_table(const disc *st, const fn_function *f,
         uint32_t e = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
                      (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
         uint32_t t = relative ? table + e : e; /* e is signed: wraps */
-        if (t == f->rva || !in_own_region(st, f, t) || !is_exec(st->img, t))
+        if (t == f->rva || !in_own_region(st, f, t) || !pe_rva_is_code(st->img, t))
             break;
         out[k] = t;
     }
@@ -464,7 +457,7 @@ static ew_status decode_function(disc *st, size_t idx)
                     if (leaves_function(st, f, in.target_rva)) {
                         add_call(st, f, rva, in.target_rva, NULL, true);
                         EW_TRY(add_tail_start(st, in.target_rva));
-                    } else if (is_exec(img, in.target_rva)) {
+                    } else if (pe_rva_is_code(img, in.target_rva)) {
                         push_block(st, f, in.target_rva);
                     }
                 } else if (in.flags & INSN_F_SLOT) {
@@ -483,7 +476,7 @@ static ew_status decode_function(disc *st, size_t idx)
                     if (leaves_function(st, f, in.target_rva)) {
                         add_call(st, f, rva, in.target_rva, NULL, true);
                         EW_TRY(add_tail_start(st, in.target_rva));
-                    } else if (is_exec(img, in.target_rva))
+                    } else if (pe_rva_is_code(img, in.target_rva))
                         push_block(st, f, in.target_rva);
                 }
                 break;
@@ -875,7 +868,7 @@ static bool still_inside(const fn_set *set, const pe_image *img,
         return false;
     if (rva != f->rva && fn_find(set, rva))
         return false;
-    return is_exec(img, rva);
+    return pe_rva_is_code(img, rva);
 }
 
 static int cmp_insn(const void *a, const void *b)
@@ -929,7 +922,7 @@ ew_status fn_decode(fn_decoder *dec, const fn_set *set, const pe_image *img,
             if (branch && (in.flags & INSN_F_DIRECT)) {
                 const fn_call *c = fn_call_at(f, rva);
                 if (!(c && c->tail) && in.target_rva != f->rva &&
-                    is_exec(img, in.target_rva) &&
+                    pe_rva_is_code(img, in.target_rva) &&
                     n_blocks < FN_MAX_INSNS_PER_FUNCTION)
                     dec->blocks[n_blocks++] = in.target_rva;
             }

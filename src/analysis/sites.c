@@ -1312,8 +1312,6 @@ static ew_status foreign_sites(sctx *x)
 
 /* ---- descriptors whose address is only taken ----------------------------- */
 
-#define SCN_MEM_EXECUTE 0x20000000u
-
 /* Where the bytes of event ev's descriptor lie in the image's data
  * (not code, not resources: the WEVT template holds them all): up to max
  * rvas into out. */
@@ -1326,7 +1324,7 @@ static size_t locate_descriptor(const sctx *x, const cat_event *ev,
     const pe_image *img = x->img;
     for (size_t i = 0; i < img->n_sections && n < max; i++) {
         const pe_section *sec = &img->sections[i];
-        if ((sec->characteristics & SCN_MEM_EXECUTE) ||
+        if (pe_section_is_code(sec) ||
             strncmp(sec->name, ".rsrc", 5) == 0)
             continue;
         size_t off, avail;

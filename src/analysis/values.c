@@ -18,8 +18,6 @@
 #include <string.h>
 
 #define NREG 32 /* rax..r15, xmm0..xmm15 */
-#define SCN_MEM_EXECUTE 0x20000000u
-#define SCN_CNT_CODE 0x00000020u
 
 typedef struct slot {
     int32_t off;
@@ -108,11 +106,6 @@ static uint64_t size_mask(unsigned size)
     return size >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (size * 8)) - 1);
 }
 
-static bool is_exec(const pe_image *img, uint32_t rva)
-{
-    const pe_section *s = pe_section_at(img, rva);
-    return s && (s->characteristics & (SCN_MEM_EXECUTE | SCN_CNT_CODE));
-}
 
 /* ---- pools -------------------------------------------------------------- */
 
@@ -572,7 +565,7 @@ static void op_clobber(vctx *x, vstate *s, const insn_op *o)
 static uint32_t code_target(const vctx *x, const val *v)
 {
     if (v->kind == VAL_ADDR && v->c > 0 && v->c <= UINT32_MAX &&
-        is_exec(x->img, (uint32_t)v->c))
+        pe_rva_is_code(x->img, (uint32_t)v->c))
         return (uint32_t)v->c;
     return 0;
 }

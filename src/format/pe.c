@@ -615,3 +615,13 @@ const pe_resource *pe_find_resource(const pe_image *img, uint32_t type_id,
         *count = n;
     return n ? &img->resources[i] : NULL;
 }
+
+bool pe_section_is_code(const pe_section *s)
+{
+    return s && (s->characteristics & (PE_SCN_CNT_CODE | PE_SCN_MEM_EXECUTE));
+}
+
+bool pe_rva_is_code(const pe_image *img, uint32_t rva)
+{
+    return pe_section_is_code(pe_section_at(img, rva));
+}

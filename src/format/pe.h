@@ -231,6 +231,13 @@ const char *pe_subsystem_name(uint16_t subsystem);
  * [rva, rva + VirtualSize), or SizeOfRawData when VirtualSize is 0 (the
  * loader's rule); the alignment padding after it belongs to no section. */
 const pe_section *pe_section_at(const pe_image *img, uint32_t rva);
+/* IMAGE_SCN_CNT_CODE, IMAGE_SCN_MEM_EXECUTE (PE/COFF section flags) */
+#define PE_SCN_CNT_CODE 0x00000020u
+#define PE_SCN_MEM_EXECUTE 0x20000000u
+/* Is s code (IMAGE_SCN_CNT_CODE or IMAGE_SCN_MEM_EXECUTE)? */
+bool pe_section_is_code(const pe_section *s);
+/* Does rva lie in a code section? */
+bool pe_rva_is_code(const pe_image *img, uint32_t rva);
 
 /* The file offset of [rva, rva+len) of the mapped image. Every byte must
  * be file-backed within one section (its first min(SizeOfRawData,
