@@ -127,7 +127,12 @@ static void decode_count(const eb_run *r, eb_counts *c)
 
 static ew_status values_run(eb_run *r, ew_diag *d)
 {
-    return vs_analyze(&r->e.vs, &r->e.fns, r->img, d);
+    uint8_t *keep = eng_import_keep(r->img);
+    if (!keep)
+        return EW_E_NOMEM;
+    ew_status st = vs_analyze(&r->e.vs, &r->e.fns, r->img, keep, d);
+    free(keep);
+    return st;
 }
 
 static void values_release(eb_run *r)

@@ -43,8 +43,9 @@ def check_arg(a, where, role=False, nested=False):
         if h in a and a[h] is not None and not a[h].startswith("0x"):
             sys.exit("%s: %s %r" % (where, h, a[h]))
     b = a.get("bytes")
-    if b is not None and (len(b) != 32 or any(
-            b[i:i + 2] != ".." and not (b[i] in HEX and b[i + 1] in HEX) for i in range(0, 32, 2))):
+    # 16 bytes, or 48 behind the header argument of a classic TraceEvent
+    if b is not None and (len(b) not in (32, 96) or any(
+            b[i:i + 2] != ".." and not (b[i] in HEX and b[i + 1] in HEX) for i in range(0, len(b), 2))):
         sys.exit("%s: bytes %r" % (where, b))
     if k == "alt":
         if nested or len(a["alternatives"]) < 2:

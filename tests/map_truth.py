@@ -42,6 +42,10 @@ def event_key(t, s):
         if s["message_guid"] is None:
             return None
         return "wpp:%s:%d" % (s["message_guid"], s["message_number"])
+    if kind == "classic":
+        if s["event_guid"] is None:
+            return None
+        return "classic:%s:%d" % (s["event_guid"], s["opcode"])
     if kind == "tracelogging":
         meta = t["etw"]["tracelogging_metadata"] or {"event_blobs": []}
         for e in meta["event_blobs"]:

@@ -507,7 +507,7 @@ static void manifest_event_names(void **state)
 static void kind_names(void **state)
 {
     static const char *const want[] = {"manifest", "tracelogging",
-                                       "legacy-kernel", "wpp"};
+                                       "legacy-kernel", "wpp", "classic"};
     for (int k = 0; k < CAT_KIND_COUNT; k++) {
         assert_string_equal(cat_kind_name((cat_kind)k), want[k]);
         cat_kind back;

@@ -3,6 +3,7 @@
  */
 #include "analysis/engine.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const etw_api *eng_call_api(const engine *e, const vs_call *c)
@@ -44,6 +45,24 @@ static int etw_sink(void *ctx, size_t fn, const vs_call *c, uint8_t *mask)
     return (int)(api - table);
 }
 
+/* What value tracking must keep of calls to each import: the whole
+ * EVENT_TRACE_HEADER a classic write points to, and the logger handle a
+ * control callback gets (stored to a global, then passed to writes). */
+uint8_t *eng_import_keep(const pe_image *img)
+{
+    uint8_t *k = calloc(img->n_imports ? img->n_imports : 1, 1);
+    if (!k)
+        return NULL;
+    for (size_t i = 0; i < img->n_imports; i++) {
+        const etw_api *api = etw_api_find(img->imports[i].name);
+        if (api && api->kind == ETW_API_CLASSIC && api->event_arg >= 0)
+            k[i] = (uint8_t)VS_KEEP_WIDE(api->event_arg);
+        else if (etw_api_returns_logger(api))
+            k[i] = VS_KEEP_RETURN;
+    }
+    return k;
+}
+
 ew_status eng_run(engine *e, const pe_image *img, const pdb_file *pdb,
                   ew_diag *d)
 {
@@ -52,7 +71,13 @@ ew_status eng_run(engine *e, const pe_image *img, const pdb_file *pdb,
     e->img = img;
     e->pdb = pdb;
     EW_TRY(fn_discover(&e->fns, img, pdb, d));
-    EW_TRY(vs_analyze(&e->vs, &e->fns, img, d));
+    uint8_t *keep = eng_import_keep(img);
+    if (!keep)
+        return ew_fail(d, EW_E_NOMEM, "engine", -1, "out of memory");
+    ew_status st = vs_analyze(&e->vs, &e->fns, img, keep, d);
+    free(keep);
+    if (st != EW_OK)
+        return st;
     EW_TRY(cg_build(&e->cg, &e->fns, &e->vs, d));
     return eng_summarize(e, d);
 }

@@ -43,6 +43,12 @@ void eng_free(engine *e);
  * must be built and e->arena initialised. */
 ew_status eng_summarize(engine *e, ew_diag *d);
 
+/* What value tracking keeps of calls to each import of img (VS_KEEP_*,
+ * one per img->imports entry): the whole EVENT_TRACE_HEADER behind a
+ * classic write, the logger handle GetTraceLoggerHandle returns. Heap;
+ * the caller frees it. NULL when out of memory. */
+uint8_t *eng_import_keep(const pe_image *img);
+
 /* The ETW API call c makes, or NULL. */
 const etw_api *eng_call_api(const engine *e, const vs_call *c);
 /* The name of what call c calls: a function's name, an import's name, or

@@ -67,6 +67,8 @@ unsigned etw_api_arg_mask(const etw_api *api)
     case ETW_API_REGISTER:
         if (etw_api_handle_out_arg(api) >= 0)
             m |= 1u << etw_api_handle_out_arg(api);
+        if (etw_api_callback_arg(api) >= 0)
+            m |= 1u << etw_api_callback_arg(api);
         break;
     case ETW_API_WRITE_STRING: /* level, keyword, string (arg 3 user
                                   mode, arg 4 kernel: after ActivityId) */
@@ -78,8 +80,12 @@ unsigned etw_api_arg_mask(const etw_api *api)
     case ETW_API_KERNEL:
         m |= 0xEu; /* count, group mask, hook id */
         break;
-    case ETW_API_SUPPORT:
-        m |= 0x7u;
+    case ETW_API_SUPPORT: /* EtwSetInformation's class and data; the
+                             classic GetTrace* take the handle alone */
+        if (strncmp(api->name, "GetTrace", 8) != 0)
+            m |= 0x7u;
+        else if (etw_api_returns_logger(api))
+            m |= 0x1u; /* the WNODE_HEADER* the handle comes from */
         break;
     default:
         break;
@@ -98,4 +104,18 @@ int etw_api_handle_out_arg(const etw_api *api)
         strstr(api->name, "NotificationRegister"))
         return 4;
     return api->provider_arg == 0 ? 3 : -1;
+}
+
+int etw_api_callback_arg(const etw_api *api)
+{
+    if (api->kind != ETW_API_REGISTER)
+        return -1;
+    if (api->provider_arg == 2) /* RegisterTraceGuids(RequestAddress, ...) */
+        return 0;
+    return etw_api_handle_out_arg(api) == 4 ? 2 : 1;
+}
+
+bool etw_api_returns_logger(const etw_api *api)
+{
+    return api && strcmp(api->name, "GetTraceLoggerHandle") == 0;
 }

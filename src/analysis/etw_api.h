@@ -48,5 +48,11 @@ unsigned etw_api_arg_mask(const etw_api *api);
  * *NotificationRegister REGHANDLE*), or
  * -1 (RegisterTraceGuids: beyond the arguments etwmap tracks). */
 int etw_api_handle_out_arg(const etw_api *api);
+/* The argument a registration passes its enable / control callback in:
+ * 0 (RegisterTraceGuids' RequestAddress), 1 (Etw/EventRegister), 2
+ * (EtwRegisterClassicProvider, *NotificationRegister), or -1. */
+int etw_api_callback_arg(const etw_api *api);
+/* Does api return a classic logger handle (GetTraceLoggerHandle)? */
+bool etw_api_returns_logger(const etw_api *api);
 
 #endif

@@ -56,7 +56,8 @@ X(EtwEventWriteString, ETW_API_WRITE_STRING, 0, -1)
 X(EtwWriteNoRegistration, ETW_API_WRITE_NOREG, 0, 1)
 X(EventWriteNoRegistration, ETW_API_WRITE_NOREG, 0, 1)
 X(EtwEventWriteNoRegistration, ETW_API_WRITE_NOREG, 0, 1)
-/* WPP / classic: arg0 logger, arg2 message GUID*, arg3 message number */
+/* WPP: arg0 logger, arg2 message GUID*, arg3 message number; classic:
+ * arg0 logger, arg1 EVENT_TRACE_HEADER* (48 bytes, read whole) */
 X(WmiTraceMessage, ETW_API_WPP, 0, 2)
 X(WmiTraceMessageVa, ETW_API_WPP, 0, 2)
 X(TraceMessage, ETW_API_WPP, 0, 2)
@@ -90,5 +91,10 @@ X(EtwEventProviderEnabled, ETW_API_SUPPORT, 0, -1)
 X(EtwActivityIdControl, ETW_API_SUPPORT, -1, -1)
 X(EventActivityIdControl, ETW_API_SUPPORT, -1, -1)
 X(EtwEventActivityIdControl, ETW_API_SUPPORT, -1, -1)
+/* classic providers' control callback: the logger handle from the WNODE
+ * the callback receives, then its level and flags (EVNTRACE) */
+X(GetTraceLoggerHandle, ETW_API_SUPPORT, -1, -1)
+X(GetTraceEnableLevel, ETW_API_SUPPORT, 0, -1)
+X(GetTraceEnableFlags, ETW_API_SUPPORT, 0, -1)
 /* legacy kernel: (data, count, group mask, hook id, flags) */
 X(EtwTraceKernelEvent, ETW_API_KERNEL, -1, 2)

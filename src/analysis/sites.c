@@ -51,7 +51,11 @@ const char *st_action_name(st_action a)
 
 typedef struct reg_entry {
     bool local;          /* handle_rva is the register call's rva: the
-                            REGHANDLE lives in that function's frame */
+                            REGHANDLE lives in that function's frame (or
+                            the GetTraceLoggerHandle call's, for a logger
+                            handle still in rax) */
+    bool logger;         /* a classic logger handle the registration's
+                            control callback got, not a REGHANDLE */
     uint32_t handle_rva;
     uint32_t site_rva;
     uint32_t guid_rva; /* 0 when the GUID was copied to the frame */
@@ -66,7 +70,7 @@ typedef struct sctx {
     st_sites *out;
     ew_vec sites;    /* st_site */
     reg_entry *regs; /* sorted by handle_rva */
-    size_t n_regs;
+    size_t n_regs, cap_regs;
     struct desc_entry *descs; /* catalog descriptors, sorted by bytes */
     size_t n_descs;
     fn_decoder *dec; /* made on first use */
@@ -95,10 +99,22 @@ static bool read_bytes(const sctx *x, int64_t rva, void *out, size_t n)
 }
 
 /* The rva a pointer stored at rva points to (x64: 8 bytes, a VA). */
+static bool read_pointer_value(const sctx *x, const uint8_t p[8],
+                               uint32_t *target);
+
 static bool read_pointer(const sctx *x, int64_t rva, uint32_t *target)
 {
+    uint8_t p[8];
+    return read_bytes(x, rva, p, 8) && read_pointer_value(x, p, target);
+}
+
+/* The rva of the VA in the 8 bytes at p, when it is inside the image. */
+static bool read_pointer_value(const sctx *x, const uint8_t p[8],
+                               uint32_t *target)
+{
     uint64_t va;
-    if (!read_bytes(x, rva, &va, 8) || va < x->img->image_base ||
+    memcpy(&va, p, 8);
+    if (va < x->img->image_base ||
         va - x->img->image_base >= x->img->size_of_image)
         return false;
     *target = (uint32_t)(va - x->img->image_base);
@@ -264,6 +280,8 @@ static void set_registration(const sctx *x, st_site *s, const reg_entry *r,
     s->registration_site = r->site_rva;
     s->provider_symbol = r->guid_rva ? symbol_at(x, r->guid_rva) : NULL;
     s->provider_by = how;
+    if (r->logger) /* a classic provider's logger handle */
+        s->kind = CAT_KIND_CLASSIC;
     s->provider = find_provider(x, CAT_KIND_MANIFEST, s->guid);
 }
 
@@ -281,7 +299,8 @@ static void resolve_handle(sctx *x, st_site *s, const val *h)
             s->unresolved |= ST_R(NO_REGISTRATION);
             return;
         }
-        set_registration(x, s, r, "local-registration");
+        set_registration(x, s, r,
+                         r->logger ? "logger-handle" : "local-registration");
         return;
     }
     if (h->kind != VAL_LOAD || h->size != 8) {
@@ -312,8 +331,8 @@ static void resolve_handle(sctx *x, st_site *s, const val *h)
         s->unresolved |= ST_R(NO_REGISTRATION);
         return;
     }
-    set_registration(x, s, r, "registration");
-    if (!s->provider) {
+    set_registration(x, s, r, r->logger ? "logger-handle" : "registration");
+    if (!s->provider && !r->logger) {
         const cat_provider *tp =
             find_provider(x, CAT_KIND_TRACELOGGING, s->guid);
         if (tp) {
@@ -626,6 +645,81 @@ static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
     return EW_OK;
 }
 
+/* Does api register a classic (MOF / WPP) provider? */
+static bool registers_classic(const etw_api *api)
+{
+    return etw_api_callback_arg(api) == 0 || /* RegisterTraceGuids */
+           strcmp(api->name, "EtwRegisterClassicProvider") == 0;
+}
+
+/* EVENT_TRACE_HEADER (evntrace.h; FORMATS.md §5.2): Class.Type at 4,
+ * Class.Level at 5, Class.Version at 6, Guid (or GuidPtr) at 24, Flags
+ * at 44. */
+#define ETH_SIZE 48
+#define ETH_TYPE 4
+#define ETH_LEVEL 5
+#define ETH_VERSION 6
+#define ETH_GUID 24
+#define ETH_FLAGS 44
+#define WNODE_FLAG_USE_GUID_PTR 0x00080000u /* evntrace.h */
+
+/* The header a classic write passes: its 48 bytes (from the image, or
+ * from the frame at a direct call, where value tracking keeps them all)
+ * decoded into class GUID, type, level and version. */
+static void resolve_header(sctx *x, st_site *s, const sm_instance *in)
+{
+    const sm_effect *e = &in->e;
+    const val *hv = &e->args[1].v;
+    uint8_t h[ETH_SIZE];
+    uint64_t known = 0; /* bit i: h[i] is known */
+    if (hv->kind == VAL_ADDR) {
+        if (read_bytes(x, hv->c, h, ETH_SIZE)) {
+            known = (1ull << ETH_SIZE) - 1;
+            s->has_descriptor_rva = true;
+            s->descriptor_rva = (uint32_t)hv->c;
+            s->event_symbol = symbol_at(x, (uint32_t)hv->c);
+        }
+    } else if (hv->kind == VAL_STACK && e->site_rva == e->sink_site) {
+        const vs_call *c = vs_call_at(&x->e->vs, in->fn, e->site_rva);
+        const vs_bytes *w = c ? vs_pointee_wide(&x->e->vs, c, 1) : NULL;
+        for (unsigned k = 0; w && k < VS_WIDE_CHUNKS; k++) {
+            memcpy(h + 16 * k, w[k].b, 16);
+            known |= (uint64_t)w[k].known << (16 * k);
+        }
+    } else {
+        s->unresolved |= is_param(x, hv) ? ST_R(VALUE_IS_PARAMETER)
+                         : hv->kind == VAL_STACK ? ST_R(DESCRIPTOR_PARTIAL)
+                                                 : ST_R(VALUE_UNKNOWN);
+        return;
+    }
+#define ETH_KNOWN(off, n) (((known >> (off)) & ((1ull << (n)) - 1)) == \
+                           ((1ull << (n)) - 1))
+    if (!ETH_KNOWN(ETH_TYPE, 4) || !ETH_KNOWN(ETH_FLAGS, 4)) {
+        s->unresolved |= ST_R(DESCRIPTOR_PARTIAL);
+        return;
+    }
+    s->class_type = h[ETH_TYPE];
+    s->level = h[ETH_LEVEL];
+    s->version = (uint8_t)(h[ETH_VERSION] | h[ETH_VERSION + 1] << 8);
+    s->has_level = true;
+    uint32_t flags;
+    memcpy(&flags, h + ETH_FLAGS, 4);
+    uint32_t g;
+    if (!(flags & WNODE_FLAG_USE_GUID_PTR) && ETH_KNOWN(ETH_GUID, 16)) {
+        memcpy(s->class_guid, h + ETH_GUID, 16);
+    } else if ((flags & WNODE_FLAG_USE_GUID_PTR) && ETH_KNOWN(ETH_GUID, 8) &&
+               read_pointer_value(x, h + ETH_GUID, &g) &&
+               read_bytes(x, g, s->class_guid, 16)) {
+        s->event_symbol = symbol_at(x, g);
+    } else {
+        s->unresolved |= ST_R(GUID_UNKNOWN);
+        return;
+    }
+#undef ETH_KNOWN
+    s->has_class = true;
+    s->event_by = "trace-header";
+}
+
 static const val *const_arg(const sm_effect *e, unsigned a)
 {
     return a < VS_ARGS && e->args[a].v.kind == VAL_CONST ? &e->args[a].v
@@ -676,14 +770,18 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
             s.provider_symbol = r ? symbol_at(x, r) : NULL;
             s.provider_by = "guid-argument";
             s.provider = find_provider(x, CAT_KIND_MANIFEST, g);
-            if (!s.provider) {
-                s.provider = find_provider(x, CAT_KIND_TRACELOGGING, g);
+            static const cat_kind others[] = {CAT_KIND_TRACELOGGING,
+                                              CAT_KIND_WPP};
+            for (unsigned k = 0; !s.provider && k < 2; k++) {
+                s.provider = find_provider(x, others[k], g);
                 if (s.provider)
-                    s.kind = CAT_KIND_TRACELOGGING;
+                    s.kind = others[k];
             }
         } else {
             s.unresolved |= ST_R(GUID_UNKNOWN);
         }
+        if (!s.provider && registers_classic(s.api))
+            s.kind = CAT_KIND_CLASSIC;
         int ha = etw_api_handle_out_arg(s.api);
         if (ha >= 0 && ha < VS_ARGS && e->args[ha].v.kind == VAL_ADDR) {
             s.has_handle_rva = true;
@@ -716,6 +814,16 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
                                                      : ST_SUPPORT;
         if (s.api->provider_arg >= 0)
             resolve_handle(x, &s, &e->args[s.api->provider_arg].v);
+        if (strncmp(s.api->name, "GetTrace", 8) == 0) /* EVNTRACE */
+            s.kind = CAT_KIND_CLASSIC;
+        if (etw_api_returns_logger(s.api)) {
+            /* in a control callback: the registration passing it */
+            const reg_entry *r = find_reg(x, s.sink_site, true);
+            if (r && r->logger)
+                set_registration(x, &s, r, "control-callback");
+            else
+                s.unresolved |= ST_R(NO_REGISTRATION);
+        }
         return push_site(x, &s);
     case ETW_API_WRITE:
     case ETW_API_WRITE_NOREG:
@@ -859,6 +967,10 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
         return push_site(x, &s);
     }
     case ETW_API_CLASSIC:
+        s.kind = CAT_KIND_CLASSIC;
+        resolve_handle(x, &s, &e->args[0].v);
+        resolve_header(x, &s, in);
+        return push_site(x, &s);
     default:
         s.unresolved |= ST_R(VALUE_UNKNOWN);
         return push_site(x, &s);
@@ -877,15 +989,45 @@ static int cmp_reg(const void *a, const void *b)
     return x->site_rva < y->site_rva ? -1 : x->site_rva > y->site_rva;
 }
 
+/* The logger handles the control callback at rva cb gets from
+ * GetTraceLoggerHandle: the call itself (its result still in rax) and
+ * each global the result is stored to, as registrations of re's GUID. */
+static void logger_registrations(sctx *x, const reg_entry *re, int64_t cb)
+{
+    const vs_set *vs = &x->e->vs;
+    long fi = cb > 0 && cb <= UINT32_MAX
+                  ? eng_function_index(x->e, (uint32_t)cb)
+                  : -1;
+    if (fi < 0)
+        return;
+    size_t n;
+    const vs_call *c = vs_calls_of(vs, (size_t)fi, &n);
+    for (size_t i = 0; i < n && x->n_regs + 1 < x->cap_regs; i++) {
+        if (!etw_api_returns_logger(eng_call_api(x->e, &c[i])))
+            continue;
+        reg_entry l = *re;
+        l.logger = true;
+        l.local = true;
+        l.handle_rva = c[i].site_rva;
+        x->regs[x->n_regs++] = l;
+        for (size_t k = 0; k < vs->n_stores && x->n_regs < x->cap_regs; k++)
+            if (vs->stores[k].call_rva == c[i].site_rva &&
+                vs->stores[k].arg == VS_RESULT_RETURN) {
+                l.local = false;
+                l.handle_rva = vs->stores[k].target_rva;
+                x->regs[x->n_regs++] = l;
+            }
+    }
+}
+
 static ew_status collect_registrations(sctx *x)
 {
     const sm_set *sm = &x->e->sm;
     size_t n_api;
     const etw_api *table = etw_api_table(&n_api);
     const vs_set *vs = &x->e->vs;
-    x->regs = ew_arena_array(&x->out->arena,
-                             2 * sm->n_instances + vs->n_stores + 1,
-                             sizeof *x->regs);
+    x->cap_regs = 4 * sm->n_instances + 2 * vs->n_stores + 1;
+    x->regs = ew_arena_array(&x->out->arena, x->cap_regs, sizeof *x->regs);
     if (!x->regs)
         return EW_E_NOMEM;
     for (size_t i = 0; i < sm->n_instances; i++) {
@@ -894,20 +1036,25 @@ static ew_status collect_registrations(sctx *x)
             continue;
         const etw_api *api = &table[e->sink];
         int ha = etw_api_handle_out_arg(api);
-        if (ha < 0 || ha >= VS_ARGS)
-            continue;
-        const val *hv = &e->args[ha].v;
-        if (hv->kind != VAL_ADDR && hv->kind != VAL_STACK)
+        int ca = etw_api_callback_arg(api);
+        int ga = api->provider_arg;
+        if (api->kind != ETW_API_REGISTER || ga < 0 || ga >= VS_ARGS)
             continue;
         uint8_t g[16];
         uint32_t r, why = 0;
-        if (!pointee16(x, &e->args[0], &e->args[0].v, g, &r, &why))
+        if (!pointee16(x, &e->args[ga], &e->args[ga].v, g, &r, &why))
             continue;
         reg_entry re;
         memset(&re, 0, sizeof re);
         re.site_rva = e->site_rva;
         re.guid_rva = r;
         memcpy(re.guid, g, 16);
+        if (ca >= 0 && ca < VS_ARGS && e->args[ca].v.kind == VAL_ADDR)
+            logger_registrations(x, &re, e->args[ca].v.c);
+        const val *hv = ha >= 0 && ha < VS_ARGS ? &e->args[ha].v : NULL;
+        if (!hv || (hv->kind != VAL_ADDR && hv->kind != VAL_STACK) ||
+            x->n_regs + 2 > x->cap_regs)
+            continue;
         if (hv->kind == VAL_ADDR) {
             re.handle_rva = (uint32_t)hv->c;
             x->regs[x->n_regs++] = re;

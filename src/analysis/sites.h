@@ -21,6 +21,10 @@
  * alternatives) -> catalog event. TraceLogging: provider object -> its
  * metadata pointer at +8 -> provider blob; event pointer -> event blob.
  * Legacy kernel: group mask + hook id. WPP: message GUID + number.
+ * Classic TraceEvent: the 48-byte EVENT_TRACE_HEADER (class GUID, type,
+ * level, version); its logger handle -> the global the control callback
+ * stored GetTraceLoggerHandle's result in -> the registration passing
+ * that callback (RegisterTraceGuids) -> its control GUID.
  * What is not resolved carries reasons (st_reason), never a guess.
  */
 #ifndef SITES_H
@@ -79,7 +83,8 @@ typedef struct st_site {
     const etw_api *api;  /* NULL for metadata-end sites with no known API */
     const char *api_name; /* api->name, or the callee's name, or NULL */
     st_action action;
-    cat_kind kind;       /* manifest, tracelogging, legacy-kernel, wpp */
+    cat_kind kind;       /* manifest, tracelogging, legacy-kernel, wpp,
+                            classic */
     bool string_write;   /* EtwWriteString: level/keyword/string only */
     uint32_t via[8];     /* wrapper function indices, outermost first */
     uint8_t n_via;
@@ -117,6 +122,12 @@ typedef struct st_site {
     bool has_message;
     uint8_t message_guid[16];
     uint16_t message_number;
+    /* classic TraceEvent: the EVENT_TRACE_HEADER's event class GUID and
+     * type (the MOF EventType); its level and version go in level and
+     * version */
+    bool has_class;
+    uint8_t class_guid[16];
+    uint8_t class_type;
     /* EtwWriteString */
     bool has_level, has_keyword;
     const char *string;           /* UTF-8 copy of a constant string */

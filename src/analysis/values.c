@@ -44,6 +44,7 @@ typedef struct vctx {
     const fn_set *fns;
     fn_decoder *dec;
     uint32_t guard_check_rva, guard_dispatch_rva;
+    const uint8_t *import_keep; /* VS_KEEP_* per import, or NULL */
     /* per function */
     const fn_function *f;
     const insn *insns;
@@ -570,6 +571,15 @@ static uint32_t code_target(const vctx *x, const val *v)
     return 0;
 }
 
+/* The VS_KEEP_* bits asked for calls like fc (imports only). */
+static unsigned call_keep_bits(const vctx *x, const fn_call *fc)
+{
+    if (!x->import_keep || !fc || !fc->import)
+        return 0;
+    size_t k = (size_t)(fc->import - x->img->imports);
+    return k < x->img->n_imports ? x->import_keep[k] : 0;
+}
+
 static ew_status record_call(vctx *x, const vstate *s, const insn *in,
                              const fn_call *fc)
 {
@@ -636,6 +646,7 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
         }
     }
     c.pointee = (uint32_t)x->pointees.n;
+    unsigned keep = call_keep_bits(x, fc);
     for (unsigned a = 0; a < VS_ARGS; a++) {
         val *v = &c.args[a];
         if (v->kind == VAL_BYTES) { /* only xmm values are bytes */
@@ -647,11 +658,16 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
             *g = x->lalts[v->c];
             v->c = (int64_t)(x->alts.n - 1);
         } else if (v->kind == VAL_STACK) {
-            vs_bytes *b = ew_buf_push(&x->pointees);
-            if (!b)
-                return EW_E_NOMEM;
-            stack_bytes(x, s, (int32_t)v->c, 16, b);
+            unsigned chunks = keep & VS_KEEP_WIDE(a) ? VS_WIDE_CHUNKS : 1;
+            for (unsigned k = 0; k < chunks; k++) {
+                vs_bytes *b = ew_buf_push(&x->pointees);
+                if (!b)
+                    return EW_E_NOMEM;
+                stack_bytes(x, s, (int32_t)(v->c + 16 * k), 16, b);
+            }
             c.pointee_mask |= (uint8_t)(1u << a);
+            if (chunks > 1)
+                c.pointee_wide |= (uint8_t)(1u << a);
         }
     }
     vs_call *out = ew_buf_push(&x->calls);
@@ -915,9 +931,14 @@ static ew_status step(vctx *x, vstate *s, const insn *in)
                      in->slot_rva == x->guard_check_rva;
         if (x->emit && !check)
             EW_TRY(record_call(x, s, in, fc));
-        if (!check)
+        if (!check) {
             clobber_call(x, s, in->rva, call_keeps(x, fc));
-        else
+            if (call_keep_bits(x, fc) & VS_KEEP_RETURN) {
+                val r = val_make(VAL_RESULT, in->rva);
+                r.param = VS_RESULT_RETURN;
+                s->r[INSN_REG_RAX - INSN_REG_RAX] = r;
+            }
+        } else
             s->r[0] = unknown(); /* the check routine keeps rcx */
         break;
     }
@@ -1290,7 +1311,7 @@ static ew_status run(vctx *x)
 }
 
 ew_status vs_analyze(vs_set *vs, const fn_set *fns, const pe_image *img,
-                     ew_diag *d)
+                     const uint8_t *import_keep, ew_diag *d)
 {
     memset(vs, 0, sizeof *vs);
     ew_arena_init(&vs->arena, 0);
@@ -1300,6 +1321,7 @@ ew_status vs_analyze(vs_set *vs, const fn_set *fns, const pe_image *img,
     x.vs = vs;
     x.img = img;
     x.fns = fns;
+    x.import_keep = import_keep;
     const pe_load_config *lc = &img->load_config;
     if (lc->guard_check_icall_va > img->image_base)
         x.guard_check_rva = (uint32_t)(lc->guard_check_icall_va - img->image_base);
@@ -1357,9 +1379,18 @@ const vs_bytes *vs_pointee(const vs_set *vs, const vs_call *c, unsigned a)
 {
     if (a >= VS_ARGS || !(c->pointee_mask & (1u << a)))
         return NULL;
-    unsigned rank = 0;
+    size_t k = c->pointee;
     for (unsigned i = 0; i < a; i++)
-        rank += (c->pointee_mask >> i) & 1u;
-    size_t k = (size_t)c->pointee + rank;
-    return k < vs->n_bytes ? &vs->bytes[k] : NULL;
+        if (c->pointee_mask & (1u << i))
+            k += c->pointee_wide & (1u << i) ? VS_WIDE_CHUNKS : 1;
+    size_t chunks = c->pointee_wide & (1u << a) ? VS_WIDE_CHUNKS : 1;
+    return k + chunks <= vs->n_bytes ? &vs->bytes[k] : NULL;
+}
+
+const vs_bytes *vs_pointee_wide(const vs_set *vs, const vs_call *c,
+                                unsigned a)
+{
+    if (a >= VS_ARGS || !(c->pointee_wide & (1u << a)))
+        return NULL;
+    return vs_pointee(vs, c, a);
 }

@@ -47,7 +47,8 @@ typedef enum val_kind {
     VAL_ALT,        /* one of vs_set.alts[c] */
     VAL_RESULT,     /* what the call at rva c wrote through its pointer
                        argument `param` (a REGHANDLE a registration filled
-                       in the frame) */
+                       in the frame), or, with param VS_RESULT_RETURN, what
+                       it returned (a logger handle) */
     VAL_KIND_COUNT
 } val_kind;
 
@@ -62,6 +63,7 @@ typedef struct val {
 } val;
 
 #define VAL_F_IMAGE_BASE 0x1u /* VAL_PARAM: c is an image rva */
+#define VS_RESULT_RETURN 0xFFFFu /* VAL_RESULT.param: the return value */
 
 /* a + b modulo 2^64: values come from hostile code, so arithmetic on
  * them must not overflow a signed type. */
@@ -107,13 +109,24 @@ typedef struct vs_call {
     uint8_t kind;            /* vs_call_kind */
     bool tail;               /* a jump, not a call */
     uint8_t pointee_mask;    /* bit i: args[i] is a frame address and
-                                pointees[pointee + rank] holds its bytes */
-    uint8_t pad;
+                                its bytes follow in vs_set.bytes from
+                                `pointee`, in argument order */
+    uint8_t pointee_wide;    /* bit i: args[i]'s bytes are VS_WIDE_CHUNKS
+                                vs_bytes (VS_KEEP_WIDE), else one */
     uint32_t pointee;
     uint32_t target_fn;      /* index + 1 of the function at target_rva in
                                 the fn_set; 0 when none */
     val args[VS_ARGS];
 } vs_call;
+
+/* What to keep of a call to an import beyond the usual, chosen per import
+ * by the caller of vs_analyze (import_keep[i] for img->imports[i]). */
+#define VS_KEEP_WIDE(a) (1u << (a)) /* VS_WIDE_CHUNKS * 16 bytes behind
+                                       frame-address argument a (a 48-byte
+                                       EVENT_TRACE_HEADER), a < VS_ARGS */
+#define VS_KEEP_RETURN 0x80u        /* rax after the call is VAL_RESULT
+                                       with param VS_RESULT_RETURN */
+#define VS_WIDE_CHUNKS 3
 
 /* vs_function.status */
 #define VS_ST_PASSES 0x1u /* iteration budget hit: values may be partial */
@@ -151,10 +164,11 @@ typedef struct vs_set {
 } vs_set;
 
 /* Tracks values in every function of fns (which must outlive vs, as must
- * img). EW_E_NOMEM when memory runs out; budget hits are counted, not
- * errors. Release with vs_free. */
+ * img). import_keep (NULL, or one VS_KEEP_* set per img->imports entry)
+ * asks for more of some calls. EW_E_NOMEM when memory runs out; budget
+ * hits are counted, not errors. Release with vs_free. */
 ew_status vs_analyze(vs_set *vs, const fn_set *fns, const pe_image *img,
-                     ew_diag *d);
+                     const uint8_t *import_keep, ew_diag *d);
 void vs_free(vs_set *vs);
 
 /* The calls of function index i (into fns->functions). */
@@ -162,8 +176,11 @@ const vs_call *vs_calls_of(const vs_set *vs, size_t i, size_t *n);
 /* The call record at site_rva in function index i, or NULL. */
 const vs_call *vs_call_at(const vs_set *vs, size_t i, uint32_t site_rva);
 /* The bytes behind argument a of c, or NULL when it is not a frame
- * address. */
+ * address: the first 16, or with vs_pointee_wide all VS_WIDE_CHUNKS
+ * chunks (NULL unless the argument was kept wide). */
 const vs_bytes *vs_pointee(const vs_set *vs, const vs_call *c, unsigned a);
+const vs_bytes *vs_pointee_wide(const vs_set *vs, const vs_call *c,
+                                unsigned a);
 
 /* Builders and comparisons shared with the summaries. */
 val val_make(val_kind kind, int64_t c);

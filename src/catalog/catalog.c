@@ -24,6 +24,7 @@ static const char *const kind_names[CAT_KIND_COUNT] = {
     [CAT_KIND_TRACELOGGING] = "tracelogging",
     [CAT_KIND_LEGACY_KERNEL] = "legacy-kernel",
     [CAT_KIND_WPP] = "wpp",
+    [CAT_KIND_CLASSIC] = "classic",
 };
 
 const char *cat_kind_name(cat_kind k)

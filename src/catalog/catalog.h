@@ -71,6 +71,9 @@ typedef enum cat_kind {
     CAT_KIND_TRACELOGGING,
     CAT_KIND_LEGACY_KERNEL,
     CAT_KIND_WPP,
+    CAT_KIND_CLASSIC, /* sites only: classic (MOF) providers' TraceEvent
+                         writes; no catalog entry has this kind, as MOF
+                         descriptions are not read */
     CAT_KIND_COUNT
 } cat_kind;
 
@@ -78,7 +81,7 @@ typedef enum cat_kind {
 #define CAT_KIND_BIT(k) (1u << (unsigned)(k))
 #define CAT_KINDS_ALL ((1u << CAT_KIND_COUNT) - 1u)
 
-/* "manifest", "tracelogging", "legacy-kernel", "wpp" (the output
+/* "manifest", "tracelogging", "legacy-kernel", "wpp", "classic" (the output
  * contract's spelling); "?" out of range. Never NULL. */
 const char *cat_kind_name(cat_kind k);
 /* The kind spelt s, as cat_kind_name gives it. */

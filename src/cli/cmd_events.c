@@ -235,6 +235,12 @@ static bool parse_kinds(const char *arg, unsigned *kinds)
                       s);
             return false;
         }
+        if (k == CAT_KIND_CLASSIC) { /* MOF is not read (catalog.h) */
+            cli_error("events: classic providers describe their events in "
+                      "MOF, which etwmap does not read; `etwmap sites` "
+                      "reports their TraceEvent writes");
+            return false;
+        }
         *kinds |= CAT_KIND_BIT(k);
     }
     return true;

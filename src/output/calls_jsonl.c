@@ -32,12 +32,15 @@ static void kv_rva_symbol(json_w *w, const calls_ctx *x, int64_t c)
                                  : NULL);
 }
 
-static void kv_bytes(json_w *w, const vs_bytes *b)
+static void kv_bytes(json_w *w, const vs_bytes *b, unsigned chunks)
 {
-    char hex[33];
+    char hex[VS_WIDE_CHUNKS * 32 + 1];
     json_key(w, "bytes");
     if (b && b->known) {
-        calls_bytes_hex(b, hex);
+        if (chunks == 0 || chunks > VS_WIDE_CHUNKS)
+            chunks = 1;
+        for (unsigned k = 0; k < chunks; k++)
+            calls_bytes_hex(&b[k], hex + 32 * k);
         json_str(w, hex);
     } else {
         json_null(w);
@@ -70,7 +73,7 @@ static void arg_members(json_w *w, const calls_ctx *x, const val *v,
     case VAL_STACK:
         kv_i64(w, "offset", v->c);
         json_kv_str(w, "frame_function", env->frame_fn ? env->frame_fn : self);
-        kv_bytes(w, env->pointee);
+        kv_bytes(w, env->pointee, env->n_pointee);
         break;
     case VAL_PARAM: {
         bool table = (v->flags & VAL_F_IMAGE_BASE) != 0;
@@ -99,7 +102,7 @@ static void arg_members(json_w *w, const calls_ctx *x, const val *v,
         json_arr_begin(w);
         for (unsigned i = 0; i < alts[v->c].n; i++) {
             const val *a = &alts[v->c].v[i];
-            calls_val_env sub = {NULL, 0, NULL, env->frame_fn};
+            calls_val_env sub = {NULL, 0, NULL, env->frame_fn, 0};
             json_obj_begin(w);
             if (a->kind == VAL_ALT) /* never nested; unknown if it were */
                 json_kv_str(w, "kind", "unknown");
@@ -111,13 +114,17 @@ static void arg_members(json_w *w, const calls_ctx *x, const val *v,
         break;
     case VAL_RESULT:
         json_kv_hex(w, "call_rva", (uint64_t)v->c);
-        json_kv_u64(w, "arg", v->param);
+        json_key(w, "arg"); /* null: what the call returned */
+        if (v->param == VS_RESULT_RETURN)
+            json_null(w);
+        else
+            json_u64(w, v->param);
         break;
     case VAL_BYTES: {
         vs_bytes b;
         vs_materialize(&x->e->vs, x->e->img, v, v->size, &b);
         json_kv_u64(w, "size", v->size);
-        kv_bytes(w, &b);
+        kv_bytes(w, &b, 1);
         break;
     }
     default:
@@ -152,7 +159,7 @@ static void write_site(json_w *w, const calls_ctx *x, const char *self,
     json_arr_begin(w);
     for (unsigned a = 0; a < VS_ARGS; a++) {
         calls_val_env env = {vs->alts, vs->n_alts, vs_pointee(vs, c, a),
-                             NULL};
+                             NULL, calls_pointee_chunks(vs, c, a)};
         json_obj_begin(w);
         arg_members(w, x, &c->args[a], &env, self);
         json_obj_end(w);
@@ -205,7 +212,7 @@ static void write_effect(json_w *w, const calls_ctx *x, size_t fi,
         }
         size_t owner = calls_frame_owner(x, fi, ef, a);
         calls_val_env env = {e->sm.alts, e->sm.n_alts, &ef->args[a].bytes,
-                             e->fns.functions[owner].name};
+                             e->fns.functions[owner].name, 1};
         json_obj_begin(w);
         json_kv_str(w, "role", calls_arg_role(api, a));
         arg_members(w, x, &ef->args[a].v, &env, self);

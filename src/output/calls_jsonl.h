@@ -39,8 +39,9 @@
  *      "bytes":"0600..0204"|null}
  *         (offset from the entry rsp of frame_function: the function
  *         listed, or the wrapper whose own frame a summary value comes
- *         from; bytes: the 16 bytes it points to, two hex digits each,
- *         ".." unknown; null when none is known)
+ *         from; bytes: the 16 bytes it points to (48 for the header of
+ *         a classic TraceEvent), two hex digits each, ".." unknown; null
+ *         when none is known)
  *     {"kind":"param", "param":1, "scale":1, "offset":0, "rva":null,
  *      "symbol":null}
  *         (parameter 1 times scale plus offset; or, rva not null, the
@@ -49,6 +50,7 @@
  *     {"kind":"param-load", "param":0, "offset":32, "size":8}
  *     {"kind":"alt", "alternatives":[ARG, ...]}
  *     {"kind":"result", "call_rva":"0x501e", "arg":3}
+ *         (arg null: what the call returned, a logger handle)
  *     {"kind":"bytes", "size":16, "bytes":"..."}
  *   symbol as in calls_symbol_at. In summary and etw_sites, each ARG also
  *   has "role" (calls_arg_role: "handle", "descriptor", ..., or null).

@@ -144,6 +144,11 @@ void calls_bytes_hex(const vs_bytes *b, char out[33])
     out[32] = 0;
 }
 
+unsigned calls_pointee_chunks(const vs_set *vs, const vs_call *c, unsigned a)
+{
+    return vs_pointee_wide(vs, c, a) ? VS_WIDE_CHUNKS : 1;
+}
+
 const char *calls_arg_role(const etw_api *api, unsigned arg)
 {
     if (!api)
@@ -156,12 +161,16 @@ const char *calls_arg_role(const etw_api *api, unsigned arg)
         int h = etw_api_handle_out_arg(api);
         if (a == h)
             return "handle-out";
+        if (a == etw_api_callback_arg(api))
+            return "callback";
         /* (Guid, Type, Callback, Context, Handle*) when the handle is
          * argument 4 */
         return h == 4 ? (a == 1 ? "type" : a == 3 ? "context" : NULL) : NULL;
     }
     case ETW_API_UNREGISTER:
     case ETW_API_SUPPORT:
+        if (etw_api_returns_logger(api)) /* GetTraceLoggerHandle(Buffer) */
+            return a == 0 ? "wnode" : NULL;
         return a == api->provider_arg ? "handle"
                : a == api->event_arg  ? "descriptor"
                                       : NULL;
@@ -291,8 +300,11 @@ void calls_write_value(FILE *out, const calls_ctx *x, const val *v,
             fprintf(out, "(%s)", env->frame_fn);
         write_signed(out, v->c, true);
         if (pointee && pointee->known) {
-            calls_bytes_hex(pointee, hex);
-            fprintf(out, "->%s", hex);
+            fputs("->", out);
+            for (unsigned k = 0; k < (env->n_pointee ? env->n_pointee : 1); k++) {
+                calls_bytes_hex(&pointee[k], hex);
+                fputs(hex, out);
+            }
         }
         break;
     case VAL_PARAM:
@@ -323,7 +335,7 @@ void calls_write_value(FILE *out, const calls_ctx *x, const val *v,
                 fputc('|', out);
             /* alternatives are never alternatives themselves */
             const val *a = &alts[v->c].v[i];
-            calls_val_env sub = {NULL, 0, NULL, env->frame_fn};
+            calls_val_env sub = {NULL, 0, NULL, env->frame_fn, 0};
             if (a->kind == VAL_ALT)
                 fputc('?', out);
             else
@@ -332,8 +344,11 @@ void calls_write_value(FILE *out, const calls_ctx *x, const val *v,
         fputc('}', out);
         break;
     case VAL_RESULT:
-        fprintf(out, "result(0x%" PRIx64 ".arg%u)", (uint64_t)v->c,
-                v->param);
+        if (v->param == VS_RESULT_RETURN)
+            fprintf(out, "result(0x%" PRIx64 ")", (uint64_t)v->c);
+        else
+            fprintf(out, "result(0x%" PRIx64 ".arg%u)", (uint64_t)v->c,
+                    v->param);
         break;
     case VAL_BYTES: {
         vs_bytes b;
@@ -417,7 +432,8 @@ static void write_site(FILE *out, const calls_ctx *x, const fn_function *f,
     for (int a = 0; a <= last; a++) {
         fprintf(out, a ? " arg%d=" : "  arg%d=", a);
         calls_val_env env = {vs->alts, vs->n_alts,
-                             vs_pointee(vs, c, (unsigned)a), NULL};
+                             vs_pointee(vs, c, (unsigned)a), NULL,
+                             calls_pointee_chunks(vs, c, (unsigned)a)};
         calls_write_value(out, x, &c->args[a], &env);
     }
     fputc('\n', out);
@@ -460,7 +476,8 @@ static void write_effect(FILE *out, const calls_ctx *x, size_t fi,
         size_t owner = calls_frame_owner(x, fi, ef, a);
         calls_val_env env = {e->sm.alts, e->sm.n_alts, &ef->args[a].bytes,
                              owner != fi ? e->fns.functions[owner].name
-                                         : NULL};
+                                         : NULL,
+                             1};
         calls_write_value(out, x, &ef->args[a].v, &env);
     }
     fputc('\n', out);

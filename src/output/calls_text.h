@@ -40,7 +40,8 @@
  * function nobody in the image calls directly, or that is exported / an
  * entry / a CFG target), budget (a wrapper depth or effect cap was hit).
  * In both, ARGS are "argN:ROLE=VALUE", ROLE the API's use of the argument
- * (handle, descriptor, guid, handle-out, type, context, provider, event,
+ * (handle, descriptor, guid, handle-out, callback, wnode, type, context,
+ * provider, event,
  * logger, flags, message-guid, message-number, header, level, keyword,
  * count, group-mask, hook-id; calls_arg_role), or "argN=VALUE" when it has
  * none.
@@ -55,7 +56,8 @@
  *                      follows when N bytes (not 8) are loaded
  *   frame-0x38->HEX    an address in this function's frame (entry rsp -
  *                      0x38) and, when some are known, the 16 bytes it
- *                      points to, two hex digits per byte, ".." unknown;
+ *                      points to (48 for a classic TraceEvent's header),
+ *                      two hex digits per byte, ".." unknown;
  *                      frame(W)-0x20 is in wrapper W's own frame (a
  *                      summary value W passes on unchanged)
  *   param1, param1+0x8 incoming parameter 1 (0-based), plus an offset
@@ -63,6 +65,7 @@
  *                      image rva 0x30d0: an element of a table
  *   [param0+0x20]      loaded from parameter 0 + 0x20 (":N" as above)
  *   {V|V|...}          one of these values (paths merging)
+ *   result(0x1d91)     what the call at 0x1d91 returned (a logger handle)
  *   result(0x501e.arg3) what the call at 0x501e wrote through its argument
  *                      3 (a REGHANDLE a registration filled in the frame)
  *   bytes:HEX          a vector value: its bytes as above
@@ -156,7 +159,12 @@ typedef struct calls_val_env {
     size_t n_alts;
     const vs_bytes *pointee;
     const char *frame_fn;
+    unsigned n_pointee; /* 16-byte chunks at pointee (0 means 1): a
+                           classic header is VS_WIDE_CHUNKS */
 } calls_val_env;
+
+/* How many 16-byte chunks vs_pointee gives for argument a of c. */
+unsigned calls_pointee_chunks(const vs_set *vs, const vs_call *c, unsigned a);
 
 /* One VALUE of the notation above. */
 void calls_write_value(FILE *out, const calls_ctx *x, const val *v,

@@ -41,15 +41,17 @@ void sites_jsonl_site(json_w *w, const engine *e, const st_site *s)
     json_kv_str(w, "provider_name", s->provider ? s->provider->name : NULL);
     kv_num(w, "event_id", desc || (ev && ev->has_id),
            desc ? s->id : ev ? ev->id : 0);
-    kv_num(w, "event_version", desc || (ev && ev->has_version),
-           desc ? s->version : ev ? ev->version : 0);
+    bool hdr = s->has_class; /* classic: type is the opcode (MOF) */
+    kv_num(w, "event_version", desc || hdr || (ev && ev->has_version),
+           desc || hdr ? s->version : ev ? ev->version : 0);
     json_kv_str(w, "event_name", ev ? ev->name : NULL);
     kv_num(w, "channel", desc || (ev && ev->channel.present),
            desc ? s->channel : ev ? ev->channel.value : 0);
     kv_num(w, "level", desc || s->has_level || (ev && ev->level.present),
            desc || s->has_level ? s->level : ev ? ev->level.value : 0);
-    kv_num(w, "opcode", desc || (ev && ev->opcode.present),
-           desc ? s->opcode : ev ? ev->opcode.value : 0);
+    kv_num(w, "opcode", desc || hdr || (ev && ev->opcode.present),
+           desc ? s->opcode : hdr ? s->class_type
+                                  : ev ? ev->opcode.value : 0);
     kv_num(w, "task", desc || (ev && ev->task.present),
            desc ? s->task : ev ? ev->task.value : 0);
     json_key(w, "keyword");
@@ -112,6 +114,11 @@ void sites_jsonl_site(json_w *w, const engine *e, const st_site *s)
     else
         json_null(w);
     kv_num(w, "message_number", s->has_message, s->message_number);
+    json_key(w, "event_guid");
+    if (hdr)
+        json_guid(w, s->class_guid);
+    else
+        json_null(w);
     json_kv_str(w, "string", s->string);
 }
 

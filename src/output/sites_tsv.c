@@ -22,7 +22,7 @@ int sites_tsv_write(FILE *out, const engine *e, const st_sites *s)
 {
     fputs("site_rva\tfunction\taction\tkind\tapi\tprovider_guid\t"
           "provider_name\tevent_id\tversion\tevent_name\tlevel\tkeyword\t"
-          "via\tresolved_by\tunresolved\n",
+          "via\tresolved_by\tunresolved\tevent_guid\n",
           out);
     for (size_t i = 0; i < s->n; i++) {
         const st_site *x = &s->sites[i];
@@ -45,6 +45,8 @@ int sites_tsv_write(FILE *out, const engine *e, const st_sites *s)
             fprintf(out, "%u\t%u", ev->id, ev->has_version ? ev->version : 0);
         else if (x->has_message)
             fprintf(out, "%u\t", x->message_number);
+        else if (x->has_class)
+            fprintf(out, "%u\t%u", x->class_type, x->version);
         else
             fputc('\t', out);
         fputc('\t', out);
@@ -83,6 +85,11 @@ int sites_tsv_write(FILE *out, const engine *e, const st_sites *s)
                 fprintf(out, "%s%s", first ? "" : ",", st_reason_name(b));
                 first = false;
             }
+        fputc('\t', out);
+        if (x->has_message)
+            put_guid(out, true, x->message_guid);
+        else
+            put_guid(out, x->has_class, x->class_guid);
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
