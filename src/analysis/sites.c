@@ -698,10 +698,12 @@ static void resolve_header(sctx *x, st_site *s, const sm_instance *in)
         s->unresolved |= ST_R(DESCRIPTOR_PARTIAL);
         return;
     }
+    s->has_class = true;
     s->class_type = h[ETH_TYPE];
     s->level = h[ETH_LEVEL];
-    s->version = (uint8_t)(h[ETH_VERSION] | h[ETH_VERSION + 1] << 8);
+    s->class_version = (uint16_t)(h[ETH_VERSION] | h[ETH_VERSION + 1] << 8);
     s->has_level = true;
+    s->event_by = "trace-header";
     uint32_t flags;
     memcpy(&flags, h + ETH_FLAGS, 4);
     uint32_t g;
@@ -716,8 +718,7 @@ static void resolve_header(sctx *x, st_site *s, const sm_instance *in)
         return;
     }
 #undef ETH_KNOWN
-    s->has_class = true;
-    s->event_by = "trace-header";
+    s->has_class_guid = true;
 }
 
 static const val *const_arg(const sm_effect *e, unsigned a)

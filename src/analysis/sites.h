@@ -123,11 +123,12 @@ typedef struct st_site {
     uint8_t message_guid[16];
     uint16_t message_number;
     /* classic TraceEvent: the EVENT_TRACE_HEADER's event class GUID and
-     * type (the MOF EventType); its level and version go in level and
-     * version */
-    bool has_class;
+     * type (the MOF EventType) and version; its level goes in level */
+    bool has_class;      /* type, level and version are known */
+    bool has_class_guid; /* and the class GUID */
     uint8_t class_guid[16];
     uint8_t class_type;
+    uint16_t class_version; /* Class.Version is 16 bits */
     /* EtwWriteString */
     bool has_level, has_keyword;
     const char *string;           /* UTF-8 copy of a constant string */

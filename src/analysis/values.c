@@ -199,6 +199,15 @@ static void bytes_of(const vctx *x, const val *v, unsigned size,
             out->known = (uint16_t)((1u << size) - 1);
         }
         break;
+    case VAL_ADDR: /* the VA at the preferred base (a GuidPtr in a frame
+                      header); loads of it are tracked as VAL_LOADs */
+        if (size <= 8 && v->c >= 0 && v->c <= UINT32_MAX) {
+            uint64_t va = x->img->image_base + (uint64_t)v->c;
+            for (unsigned i = 0; i < size; i++)
+                out->b[i] = (uint8_t)(va >> (8 * i));
+            out->known = (uint16_t)((1u << size) - 1);
+        }
+        break;
     case VAL_LOAD: {
         size_t off, avail;
         unsigned n = v->size < size ? v->size : size;

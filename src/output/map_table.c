@@ -254,6 +254,9 @@ static void write_row(tbl *t, const engine *e, const st_sites *ss,
     } else if (wpp) {
         if (x->has_message)
             put_guid(t, x->message_guid);
+    } else if (x->kind == CAT_KIND_CLASSIC) { /* the event class GUID */
+        if (x->has_class_guid)
+            put_guid(t, x->class_guid);
     } else {
         puts_(t, x->event_symbol);
     }
@@ -297,6 +300,18 @@ static void write_row(tbl *t, const engine *e, const st_sites *ss,
             printf_(t, "0x%" PRIx64, x->keyword);
         else if (!str && ev && ev->has_keyword)
             printf_(t, "0x%" PRIx64, ev->keyword);
+        cell_end(t);
+    } else if (x->kind == CAT_KIND_CLASSIC) {
+        /* no id; Version, Level, and the type as Opcode (MOF EventType) */
+        cell_end(t);
+        put_value(t, x->has_class, x->class_version);
+        cell_end(t);
+        cell_end(t);
+        put_value(t, x->has_class, x->level);
+        cell_end(t);
+        put_value(t, x->has_class, x->class_type);
+        cell_end(t);
+        cell_end(t);
         cell_end(t);
     } else {
         if (wpp && x->has_message)

@@ -43,7 +43,8 @@ void sites_jsonl_site(json_w *w, const engine *e, const st_site *s)
            desc ? s->id : ev ? ev->id : 0);
     bool hdr = s->has_class; /* classic: type is the opcode (MOF) */
     kv_num(w, "event_version", desc || hdr || (ev && ev->has_version),
-           desc || hdr ? s->version : ev ? ev->version : 0);
+           desc ? s->version : hdr ? s->class_version
+                                   : ev ? ev->version : 0);
     json_kv_str(w, "event_name", ev ? ev->name : NULL);
     kv_num(w, "channel", desc || (ev && ev->channel.present),
            desc ? s->channel : ev ? ev->channel.value : 0);
@@ -115,7 +116,7 @@ void sites_jsonl_site(json_w *w, const engine *e, const st_site *s)
         json_null(w);
     kv_num(w, "message_number", s->has_message, s->message_number);
     json_key(w, "event_guid");
-    if (hdr)
+    if (s->has_class_guid)
         json_guid(w, s->class_guid);
     else
         json_null(w);

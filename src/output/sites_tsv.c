@@ -46,7 +46,7 @@ int sites_tsv_write(FILE *out, const engine *e, const st_sites *s)
         else if (x->has_message)
             fprintf(out, "%u\t", x->message_number);
         else if (x->has_class)
-            fprintf(out, "%u\t%u", x->class_type, x->version);
+            fprintf(out, "%u\t%u", x->class_type, x->class_version);
         else
             fputc('\t', out);
         fputc('\t', out);
@@ -89,7 +89,7 @@ int sites_tsv_write(FILE *out, const engine *e, const st_sites *s)
         if (x->has_message)
             put_guid(out, true, x->message_guid);
         else
-            put_guid(out, x->has_class, x->class_guid);
+            put_guid(out, x->has_class_guid, x->class_guid);
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
