@@ -67,6 +67,10 @@ X(EtwTraceMessageVa, ETW_API_WPP, 0, 2)
 X(TraceEvent, ETW_API_CLASSIC, 0, 1)
 X(EtwTraceEvent, ETW_API_CLASSIC, 0, 1)
 X(TraceEventInstance, ETW_API_CLASSIC, 0, 1)
+X(EtwTraceEventInstance, ETW_API_CLASSIC, 0, 1)
+/* kernel: IoWMIWriteEvent(header) with WNODE_FLAG_TRACED_GUID is a trace
+ * event, the logger handle in the header (WNODE HistoricalContext) */
+X(IoWMIWriteEvent, ETW_API_CLASSIC, -1, 0)
 /* TraceLogging helpers: arg0 provider object, arg1 event metadata + 1 */
 X(_tlgWrite, ETW_API_TRACELOGGING, 0, 1)
 X(_tlgWriteTransfer, ETW_API_TRACELOGGING, 0, 1)

@@ -661,15 +661,19 @@ static bool registers_classic(const etw_api *api)
 #define ETH_VERSION 6
 #define ETH_GUID 24
 #define ETH_FLAGS 44
+#define WNODE_FLAG_TRACED_GUID 0x00020000u  /* evntrace.h */
 #define WNODE_FLAG_USE_GUID_PTR 0x00080000u /* evntrace.h */
 
 /* The header a classic write passes: its 48 bytes (from the image, or
  * from the frame at a direct call, where value tracking keeps them all)
- * decoded into class GUID, type, level and version. */
-static void resolve_header(sctx *x, st_site *s, const sm_instance *in)
+ * decoded into class GUID, type, level and version, as far as known.
+ * False when the flags say it is no trace event at all (IoWMIWriteEvent
+ * of a plain WMI event, without WNODE_FLAG_TRACED_GUID). */
+static bool resolve_header(sctx *x, st_site *s, const sm_instance *in)
 {
     const sm_effect *e = &in->e;
-    const val *hv = &e->args[1].v;
+    unsigned ha = (unsigned)s->api->event_arg;
+    const val *hv = &e->args[ha].v;
     uint8_t h[ETH_SIZE];
     uint64_t known = 0; /* bit i: h[i] is known */
     if (hv->kind == VAL_ADDR) {
@@ -681,7 +685,7 @@ static void resolve_header(sctx *x, st_site *s, const sm_instance *in)
         }
     } else if (hv->kind == VAL_STACK && e->site_rva == e->sink_site) {
         const vs_call *c = vs_call_at(&x->e->vs, in->fn, e->site_rva);
-        const vs_bytes *w = c ? vs_pointee_wide(&x->e->vs, c, 1) : NULL;
+        const vs_bytes *w = c ? vs_pointee_wide(&x->e->vs, c, ha) : NULL;
         for (unsigned k = 0; w && k < VS_WIDE_CHUNKS; k++) {
             memcpy(h + 16 * k, w[k].b, 16);
             known |= (uint64_t)w[k].known << (16 * k);
@@ -690,23 +694,41 @@ static void resolve_header(sctx *x, st_site *s, const sm_instance *in)
         s->unresolved |= is_param(x, hv) ? ST_R(VALUE_IS_PARAMETER)
                          : hv->kind == VAL_STACK ? ST_R(DESCRIPTOR_PARTIAL)
                                                  : ST_R(VALUE_UNKNOWN);
-        return;
+        return true;
     }
 #define ETH_KNOWN(off, n) (((known >> (off)) & ((1ull << (n)) - 1)) == \
                            ((1ull << (n)) - 1))
-    if (!ETH_KNOWN(ETH_TYPE, 4) || !ETH_KNOWN(ETH_FLAGS, 4)) {
+    if (!ETH_KNOWN(ETH_FLAGS, 4)) {
         s->unresolved |= ST_R(DESCRIPTOR_PARTIAL);
-        return;
+        return true;
     }
-    s->has_class = true;
-    s->class_type = h[ETH_TYPE];
-    s->level = h[ETH_LEVEL];
-    s->class_version = (uint16_t)(h[ETH_VERSION] | h[ETH_VERSION + 1] << 8);
-    s->has_level = true;
-    s->event_by = "trace-header";
     uint32_t flags;
     memcpy(&flags, h + ETH_FLAGS, 4);
+    if (!(flags & WNODE_FLAG_TRACED_GUID) &&
+        strcmp(s->api->name, "IoWMIWriteEvent") == 0)
+        return false;
+    s->event_by = "trace-header";
+    if (ETH_KNOWN(ETH_TYPE, 1)) {
+        s->has_class = true;
+        s->class_type = h[ETH_TYPE];
+    } else { /* e.g. a helper's parameter */
+        s->unresolved |= ST_R(DESCRIPTOR_PARTIAL);
+    }
+    if (ETH_KNOWN(ETH_LEVEL, 1)) { /* often left to a memset */
+        s->has_level = true;
+        s->level = h[ETH_LEVEL];
+    }
+    if (ETH_KNOWN(ETH_VERSION, 2)) {
+        s->has_class_version = true;
+        s->class_version = (uint16_t)(h[ETH_VERSION] | h[ETH_VERSION + 1] << 8);
+    }
     uint32_t g;
+    if (strstr(s->api->name, "Instance")) {
+        /* EVENT_INSTANCE_HEADER: a RegHandle of the registration's
+         * TRACE_GUID_REGISTRATION array at 24, not a GUID */
+        s->unresolved |= ST_R(GUID_UNKNOWN);
+        return true;
+    }
     if (!(flags & WNODE_FLAG_USE_GUID_PTR) && ETH_KNOWN(ETH_GUID, 16)) {
         memcpy(s->class_guid, h + ETH_GUID, 16);
     } else if ((flags & WNODE_FLAG_USE_GUID_PTR) && ETH_KNOWN(ETH_GUID, 8) &&
@@ -715,10 +737,11 @@ static void resolve_header(sctx *x, st_site *s, const sm_instance *in)
         s->event_symbol = symbol_at(x, g);
     } else {
         s->unresolved |= ST_R(GUID_UNKNOWN);
-        return;
+        return true;
     }
 #undef ETH_KNOWN
     s->has_class_guid = true;
+    return true;
 }
 
 static const val *const_arg(const sm_effect *e, unsigned a)
@@ -969,8 +992,12 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
     }
     case ETW_API_CLASSIC:
         s.kind = CAT_KIND_CLASSIC;
-        resolve_handle(x, &s, &e->args[0].v);
-        resolve_header(x, &s, in);
+        if (s.api->provider_arg >= 0)
+            resolve_handle(x, &s, &e->args[s.api->provider_arg].v);
+        else /* IoWMIWriteEvent: the logger is in the header */
+            s.unresolved |= ST_R(HANDLE_UNKNOWN);
+        if (!resolve_header(x, &s, in))
+            return EW_OK; /* a WMI event, not ETW */
         return push_site(x, &s);
     default:
         s.unresolved |= ST_R(VALUE_UNKNOWN);

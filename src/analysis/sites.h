@@ -124,8 +124,9 @@ typedef struct st_site {
     uint16_t message_number;
     /* classic TraceEvent: the EVENT_TRACE_HEADER's event class GUID and
      * type (the MOF EventType) and version; its level goes in level */
-    bool has_class;      /* type, level and version are known */
-    bool has_class_guid; /* and the class GUID */
+    bool has_class;         /* the type is known (level: has_level) */
+    bool has_class_version;
+    bool has_class_guid;
     uint8_t class_guid[16];
     uint8_t class_type;
     uint16_t class_version; /* Class.Version is 16 bits */

@@ -97,8 +97,7 @@ static void event_label(const st_site *x, char *buf, size_t size)
     } else if (x->has_class_guid) {
         char g[37];
         ew_guid_format(x->class_guid, g);
-        snprintf(evt, sizeof evt, "%s type %u v%u", g,
-                 (unsigned)x->class_type, (unsigned)x->class_version);
+        snprintf(evt, sizeof evt, "%s type %u", g, (unsigned)x->class_type);
     }
     if (!prov[0] || !evt[0] || x->unresolved) /* keep unresolved sites apart */
         snprintf(buf, size, "%s\n%s\n%s\n(unresolved, site 0x%" PRIx32 ")",

@@ -304,10 +304,10 @@ static void write_row(tbl *t, const engine *e, const st_sites *ss,
     } else if (x->kind == CAT_KIND_CLASSIC) {
         /* no id; Version, Level, and the type as Opcode (MOF EventType) */
         cell_end(t);
-        put_value(t, x->has_class, x->class_version);
+        put_value(t, x->has_class_version, x->class_version);
         cell_end(t);
         cell_end(t);
-        put_value(t, x->has_class, x->level);
+        put_value(t, x->has_level, x->level);
         cell_end(t);
         put_value(t, x->has_class, x->class_type);
         cell_end(t);

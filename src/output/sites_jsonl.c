@@ -42,9 +42,10 @@ void sites_jsonl_site(json_w *w, const engine *e, const st_site *s)
     kv_num(w, "event_id", desc || (ev && ev->has_id),
            desc ? s->id : ev ? ev->id : 0);
     bool hdr = s->has_class; /* classic: type is the opcode (MOF) */
-    kv_num(w, "event_version", desc || hdr || (ev && ev->has_version),
-           desc ? s->version : hdr ? s->class_version
-                                   : ev ? ev->version : 0);
+    kv_num(w, "event_version",
+           desc || s->has_class_version || (ev && ev->has_version),
+           desc ? s->version : s->has_class_version ? s->class_version
+                                                    : ev ? ev->version : 0);
     json_kv_str(w, "event_name", ev ? ev->name : NULL);
     kv_num(w, "channel", desc || (ev && ev->channel.present),
            desc ? s->channel : ev ? ev->channel.value : 0);

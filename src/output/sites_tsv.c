@@ -46,7 +46,8 @@ int sites_tsv_write(FILE *out, const engine *e, const st_sites *s)
         else if (x->has_message)
             fprintf(out, "%u\t", x->message_number);
         else if (x->has_class)
-            fprintf(out, "%u\t%u", x->class_type, x->class_version);
+            fprintf(out, x->has_class_version ? "%u\t%u" : "%u\t",
+                    x->class_type, x->class_version);
         else
             fputc('\t', out);
         fputc('\t', out);
