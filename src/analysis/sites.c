@@ -661,6 +661,7 @@ static bool registers_classic(const etw_api *api)
 #define ETH_VERSION 6
 #define ETH_GUID 24
 #define ETH_FLAGS 44
+#define ETH_LOGGER 8 /* WNODE_HEADER.HistoricalContext (IoWMIWriteEvent) */
 #define WNODE_FLAG_TRACED_GUID 0x00020000u  /* evntrace.h */
 #define WNODE_FLAG_USE_GUID_PTR 0x00080000u /* evntrace.h */
 
@@ -992,10 +993,19 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
     }
     case ETW_API_CLASSIC:
         s.kind = CAT_KIND_CLASSIC;
-        if (s.api->provider_arg >= 0)
+        if (s.api->provider_arg >= 0) {
             resolve_handle(x, &s, &e->args[s.api->provider_arg].v);
-        else /* IoWMIWriteEvent: the logger is in the header */
-            s.unresolved |= ST_R(HANDLE_UNKNOWN);
+        } else { /* IoWMIWriteEvent: the logger is in the header */
+            const vs_wide *w =
+                e->site_rva == e->sink_site
+                    ? vs_wide_at(&x->e->vs, e->site_rva,
+                                 (unsigned)s.api->event_arg)
+                    : NULL;
+            if (w)
+                resolve_handle(x, &s, &w->q[ETH_LOGGER / 8]);
+            else
+                s.unresolved |= ST_R(HANDLE_UNKNOWN);
+        }
         if (!resolve_header(x, &s, in))
             return EW_OK; /* a WMI event, not ETW */
         return push_site(x, &s);
@@ -1017,10 +1027,13 @@ static int cmp_reg(const void *a, const void *b)
     return x->site_rva < y->site_rva ? -1 : x->site_rva > y->site_rva;
 }
 
-/* The logger handles the control callback at rva cb gets from
- * GetTraceLoggerHandle: the call itself (its result still in rax) and
- * each global the result is stored to, as registrations of re's GUID. */
-static void logger_registrations(sctx *x, const reg_entry *re, int64_t cb)
+/* The logger handles the control callback at rva cb gets, as
+ * registrations of re's GUID: from GetTraceLoggerHandle (the call itself,
+ * its result still in rax, and each global the result is stored to), or,
+ * for a kernel classic provider, each global it stores a value read from
+ * its parameters in (the logger handle the enable callback is given). */
+static void logger_registrations(sctx *x, const reg_entry *re, int64_t cb,
+                                 bool kernel)
 {
     const vs_set *vs = &x->e->vs;
     long fi = cb > 0 && cb <= UINT32_MAX
@@ -1028,6 +1041,17 @@ static void logger_registrations(sctx *x, const reg_entry *re, int64_t cb)
                   : -1;
     if (fi < 0)
         return;
+    if (kernel) { /* the globals it keeps a parameter's value in */
+        reg_entry l = *re;
+        l.logger = true;
+        for (size_t k = 0; k < vs->n_stores && x->n_regs < x->cap_regs; k++)
+            if (vs->stores[k].fn == (uint32_t)fi &&
+                vs->stores[k].call_rva == 0) {
+                l.handle_rva = vs->stores[k].target_rva;
+                x->regs[x->n_regs++] = l;
+            }
+        return;
+    }
     size_t n;
     const vs_call *c = vs_calls_of(vs, (size_t)fi, &n);
     for (size_t i = 0; i < n && x->n_regs + 1 < x->cap_regs; i++) {
@@ -1077,8 +1101,11 @@ static ew_status collect_registrations(sctx *x)
         re.site_rva = e->site_rva;
         re.guid_rva = r;
         memcpy(re.guid, g, 16);
-        if (ca >= 0 && ca < VS_ARGS && e->args[ca].v.kind == VAL_ADDR)
-            logger_registrations(x, &re, e->args[ca].v.c);
+        if (ca >= 0 && ca < VS_ARGS && e->args[ca].v.kind == VAL_ADDR &&
+            registers_classic(api))
+            logger_registrations(
+                x, &re, e->args[ca].v.c,
+                strcmp(api->name, "EtwRegisterClassicProvider") == 0);
         const val *hv = ha >= 0 && ha < VS_ARGS ? &e->args[ha].v : NULL;
         if (!hv || (hv->kind != VAL_ADDR && hv->kind != VAL_STACK) ||
             x->n_regs + 2 > x->cap_regs)

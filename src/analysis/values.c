@@ -63,7 +63,8 @@ typedef struct vctx {
     size_t n_lalts;
     vs_bytes *lbytes;
     size_t n_lbytes;
-    ew_buf calls, stores, pointees, alts; /* results, handed to vs */
+    ew_buf calls, stores, pointees, alts, wides; /* results, handed to vs */
+    size_t fi; /* the function analysed */
 } vctx;
 
 /* ---- values ------------------------------------------------------------- */
@@ -675,8 +676,20 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
                 stack_bytes(x, s, (int32_t)(v->c + 16 * k), 16, b);
             }
             c.pointee_mask |= (uint8_t)(1u << a);
-            if (chunks > 1)
+            if (chunks > 1) {
                 c.pointee_wide |= (uint8_t)(1u << a);
+                vs_wide *wq = ew_buf_push(&x->wides);
+                if (!wq)
+                    return EW_E_NOMEM;
+                wq->site_rva = c.site_rva;
+                wq->arg = a;
+                for (unsigned k = 0; k < VS_WIDE_CHUNKS * 2; k++) {
+                    val q = stack_read(x, s, v->c + 8 * k, 8);
+                    wq->q[k] = q.kind == VAL_ALT || q.kind == VAL_BYTES
+                                   ? unknown()
+                                   : q;
+                }
+            }
         }
     }
     vs_call *out = ew_buf_push(&x->calls);
@@ -800,7 +813,12 @@ static ew_status note_result_store(vctx *x, const vstate *s, const insn *in)
     if (!m || !r)
         return EW_OK;
     int ri = reg_index(r->reg);
-    if (ri < 0 || s->r[ri].kind != VAL_RESULT)
+    if (ri < 0)
+        return EW_OK;
+    const val *v = &s->r[ri];
+    if (v->kind != VAL_RESULT && v->kind != VAL_PARAM_LOAD &&
+        (v->kind != VAL_PARAM || v->c != 0 || v->flags ||
+         val_param_scale(v) != 1))
         return EW_OK;
     val a = addr_of(s, m);
     if (a.kind != VAL_ADDR)
@@ -810,8 +828,9 @@ static ew_status note_result_store(vctx *x, const vstate *s, const insn *in)
         return EW_E_NOMEM;
     st->insn_rva = in->rva;
     st->target_rva = (uint32_t)a.c;
-    st->call_rva = (uint32_t)s->r[ri].c;
-    st->arg = s->r[ri].param;
+    st->call_rva = v->kind == VAL_RESULT ? (uint32_t)v->c : 0;
+    st->arg = v->param;
+    st->fn = (uint32_t)x->fi;
     return EW_OK;
 }
 
@@ -1175,6 +1194,7 @@ static ew_status analyze_function(vctx *x, size_t fi)
     const fn_function *f = &x->fns->functions[fi];
     vs_function *vf = &x->vs->functions[fi];
     x->f = f;
+    x->fi = fi;
     x->status = 0;
     x->n_lalts = 0;
     x->n_lbytes = 0;
@@ -1276,6 +1296,14 @@ static int cmp_call_site(const void *a, const void *b)
     return x->site_rva < y->site_rva ? -1 : x->site_rva > y->site_rva;
 }
 
+static int cmp_wide(const void *a, const void *b)
+{
+    const vs_wide *x = a, *y = b;
+    if (x->site_rva != y->site_rva)
+        return x->site_rva < y->site_rva ? -1 : 1;
+    return x->arg < y->arg ? -1 : x->arg > y->arg;
+}
+
 static ew_status run(vctx *x)
 {
     vs_set *vs = x->vs;
@@ -1291,6 +1319,7 @@ static ew_status run(vctx *x)
     ew_buf_init(&x->stores, sizeof(vs_store));
     ew_buf_init(&x->pointees, sizeof(vs_bytes));
     ew_buf_init(&x->alts, sizeof(vs_alt));
+    ew_buf_init(&x->wides, sizeof(vs_wide));
     for (size_t i = 0; i < fns->n_functions; i++) {
         ew_status st = analyze_function(x, i);
         if (st != EW_OK) {
@@ -1298,6 +1327,7 @@ static ew_status run(vctx *x)
             ew_buf_free(&x->stores);
             ew_buf_free(&x->pointees);
             ew_buf_free(&x->alts);
+            ew_buf_free(&x->wides);
             return st;
         }
     }
@@ -1309,6 +1339,10 @@ static ew_status run(vctx *x)
     vs->n_bytes = x->pointees.n;
     vs->alts = x->alts.items;
     vs->n_alts = x->alts.n;
+    vs->wides = x->wides.items;
+    vs->n_wides = x->wides.n;
+    if (vs->n_wides > 1)
+        qsort(vs->wides, vs->n_wides, sizeof *vs->wides, cmp_wide);
     /* a function's records come in block order; sort each by site */
     for (size_t i = 0; i < fns->n_functions; i++) {
         vs_function *vf = &vs->functions[i];
@@ -1358,6 +1392,7 @@ void vs_free(vs_set *vs)
     free(vs->stores);
     free(vs->bytes);
     free(vs->alts);
+    free(vs->wides);
     ew_arena_free(&vs->arena);
     memset(vs, 0, sizeof *vs);
 }
@@ -1402,4 +1437,21 @@ const vs_bytes *vs_pointee_wide(const vs_set *vs, const vs_call *c,
     if (a >= VS_ARGS || !(c->pointee_wide & (1u << a)))
         return NULL;
     return vs_pointee(vs, c, a);
+}
+
+const vs_wide *vs_wide_at(const vs_set *vs, uint32_t site_rva, unsigned a)
+{
+    size_t lo = 0, hi = vs->n_wides;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const vs_wide *w = &vs->wides[mid];
+        if (w->site_rva < site_rva || (w->site_rva == site_rva && w->arg < a))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < vs->n_wides && vs->wides[lo].site_rva == site_rva &&
+                   vs->wides[lo].arg == a
+               ? &vs->wides[lo]
+               : NULL;
 }

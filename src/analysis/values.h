@@ -139,14 +139,27 @@ typedef struct vs_function {
     uint8_t status;               /* VS_ST_* */
 } vs_function;
 
-/* A store of a VAL_RESULT into an image location: where a handle
- * registered into the frame ends up (`mov [rip+g], rax`, `xchg`). */
+/* A store into an image location of a VAL_RESULT (where a handle
+ * registered into the frame ends up: `mov [rip+g], rax`, `xchg`), or of
+ * a value read from a parameter (what an enable callback keeps: a classic
+ * provider's logger handle). */
 typedef struct vs_store {
     uint32_t insn_rva;
     uint32_t target_rva;
-    uint32_t call_rva; /* the VAL_RESULT's call */
-    uint16_t arg;      /* and its argument */
+    uint32_t call_rva; /* the VAL_RESULT's call; 0 for a parameter's value */
+    uint16_t arg;      /* its argument (VS_RESULT_RETURN: its return
+                          value), or the parameter */
+    uint32_t fn;       /* index of the storing function in the fn_set */
 } vs_store;
+
+/* The 8-byte values behind a wide pointee (VS_KEEP_WIDE), at offsets 0,
+ * 8, ... 40: a field the caller loaded from a global keeps its origin (the
+ * logger handle in a kernel classic header) where bytes would not. */
+typedef struct vs_wide {
+    uint32_t site_rva;
+    uint32_t arg;
+    val q[VS_WIDE_CHUNKS * 2]; /* no VAL_ALT or VAL_BYTES */
+} vs_wide;
 
 typedef struct vs_set {
     const fn_set *fns;     /* borrowed */
@@ -155,6 +168,8 @@ typedef struct vs_set {
     size_t n_calls;
     vs_store *stores; /* in function order, then by block */
     size_t n_stores;
+    vs_wide *wides;   /* sorted by (site_rva, arg) */
+    size_t n_wides;
     vs_bytes *bytes; /* VAL_BYTES contents and call pointees */
     size_t n_bytes;
     vs_alt *alts;
@@ -181,6 +196,9 @@ const vs_call *vs_call_at(const vs_set *vs, size_t i, uint32_t site_rva);
 const vs_bytes *vs_pointee(const vs_set *vs, const vs_call *c, unsigned a);
 const vs_bytes *vs_pointee_wide(const vs_set *vs, const vs_call *c,
                                 unsigned a);
+/* The 8-byte values behind wide argument a of the call at site_rva, or
+ * NULL. */
+const vs_wide *vs_wide_at(const vs_set *vs, uint32_t site_rva, unsigned a);
 
 /* Builders and comparisons shared with the summaries. */
 val val_make(val_kind kind, int64_t c);
