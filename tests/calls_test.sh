@@ -381,7 +381,9 @@ def check_site(s):
                 if not addr_is(role(e, "message-guid"), H(p["guid_rva"])):
                     why.append("message-guid %s, want &%s" % (json.dumps(role(e, "message-guid")), p["guid_rva"]))
             elif kind == "classic":
-                if not load_is(role(e, "logger"), H(p["logger_rva"])):
+                # IoWMIWriteEvent has no logger argument: the logger is in
+                # the header (+8), which sites_test.py checks resolved
+                if s["api"] != "IoWMIWriteEvent" and not load_is(role(e, "logger"), H(p["logger_rva"])):
                     why.append("logger %s, want [%s]" % (json.dumps(role(e, "logger")), p["logger_rva"]))
             else:
                 handle_ok(e, p, tlg, why)

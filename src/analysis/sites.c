@@ -56,6 +56,7 @@ typedef struct reg_entry {
                             handle still in rax) */
     bool logger;         /* a classic logger handle the registration's
                             control callback got, not a REGHANDLE */
+    bool classic;        /* registered by a classic provider's API */
     uint32_t handle_rva;
     uint32_t site_rva;
     uint32_t guid_rva; /* 0 when the GUID was copied to the frame */
@@ -280,7 +281,7 @@ static void set_registration(const sctx *x, st_site *s, const reg_entry *r,
     s->registration_site = r->site_rva;
     s->provider_symbol = r->guid_rva ? symbol_at(x, r->guid_rva) : NULL;
     s->provider_by = how;
-    if (r->logger) /* a classic provider's logger handle */
+    if (r->logger || r->classic) /* a classic provider's handle */
         s->kind = CAT_KIND_CLASSIC;
     s->provider = find_provider(x, CAT_KIND_MANIFEST, s->guid);
 }
@@ -1100,6 +1101,7 @@ static ew_status collect_registrations(sctx *x)
         memset(&re, 0, sizeof re);
         re.site_rva = e->site_rva;
         re.guid_rva = r;
+        re.classic = registers_classic(api);
         memcpy(re.guid, g, 16);
         if (ca >= 0 && ca < VS_ARGS && e->args[ca].v.kind == VAL_ADDR &&
             registers_classic(api))

@@ -1201,8 +1201,12 @@ static ew_status analyze_function(vctx *x, size_t fi)
     vf->first_call = (uint32_t)x->calls.n;
     if (f->status & FN_ST_NO_CODE)
         return EW_OK;
-    if (f->n_calls == 0 && !f->indirect)
-        goto done; /* no call to record: nothing to track */
+    /* no call to record: nothing to track, unless nothing in the image
+     * calls it directly (a callback: what it stores, e.g. the logger
+     * handle an enable callback keeps, is needed) */
+    if (f->n_calls == 0 && !f->indirect &&
+        (f->sources & (FN_SRC_CALL | FN_SRC_TAIL)))
+        goto done;
     EW_TRY(fn_decode(x->dec, x->fns, x->img, f, &x->insns, &x->n_insns));
     if (x->n_insns < f->n_insns || (f->status & FN_ST_TRUNCATED))
         x->status |= VS_ST_DECODE;

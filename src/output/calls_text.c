@@ -189,8 +189,11 @@ const char *calls_arg_role(const etw_api *api, unsigned arg)
         return a == 0 ? "logger" : a == 1 ? "flags"
                : a == 2 ? "message-guid" : a == 3 ? "message-number"
                                                   : NULL;
-    case ETW_API_CLASSIC: /* (Logger, EVENT_TRACE_HEADER*) */
-        return a == 0 ? "logger" : a == 1 ? "header" : NULL;
+    case ETW_API_CLASSIC: /* TraceEvent(Logger, EVENT_TRACE_HEADER*);
+                           * IoWMIWriteEvent(header): logger at +8 */
+        return a == api->provider_arg ? "logger"
+               : a == api->event_arg  ? "header"
+                                      : NULL;
     case ETW_API_TRACELOGGING: /* (provider object, event metadata) */
         return a == 0 ? "provider" : a == 1 ? "event" : NULL;
     case ETW_API_KERNEL: /* (data, count, group mask, hook id, flags) */
