@@ -325,6 +325,39 @@ static void stack_kill(vstate *s, int64_t lo, int64_t hi)
             slot_remove(s, i);
 }
 
+/* Slot i (whose bytes are b) loses [off, off+size): what is left on
+ * either side becomes a slot of its own. */
+static void slot_split(vctx *x, vstate *s, uint32_t i, const vs_bytes *b,
+                       int32_t off, unsigned size)
+{
+    slot sl = s->s[i];
+    slot_remove(s, i);
+    unsigned left = (unsigned)(off - sl.off);
+    unsigned right_at = left + size;
+    unsigned right = (unsigned)sl.size - right_at;
+    vs_bytes part;
+    if (left) {
+        memset(&part, 0, sizeof part);
+        memcpy(part.b, b->b, left);
+        part.known = (uint16_t)(b->known & ((1u << left) - 1));
+        val pv = val_from_bytes(x, &part, left);
+        if (pv.kind == VAL_UNKNOWN && part.known)
+            pv = make_bytes(x, &part, left);
+        if (pv.kind != VAL_UNKNOWN)
+            slot_insert(x, s, sl.off, left, &pv);
+    }
+    if (right) {
+        memset(&part, 0, sizeof part);
+        memcpy(part.b, b->b + right_at, right);
+        part.known = (uint16_t)((b->known >> right_at) & ((1u << right) - 1));
+        val pv = val_from_bytes(x, &part, right);
+        if (pv.kind == VAL_UNKNOWN && part.known)
+            pv = make_bytes(x, &part, right);
+        if (pv.kind != VAL_UNKNOWN)
+            slot_insert(x, s, off + (int32_t)size, right, &pv);
+    }
+}
+
 static void stack_write(vctx *x, vstate *s, int64_t off64, unsigned size,
                         const val *v)
 {
@@ -343,6 +376,16 @@ static void stack_write(vctx *x, vstate *s, int64_t off64, unsigned size,
             bytes_of(x, &sl->v, sl->size, &old);
             if (!old.known)
                 break;
+            if (v->kind != VAL_CONST && v->kind != VAL_BYTES &&
+                v->kind != VAL_UNKNOWN) {
+                /* a value with an origin (a load, a parameter, an
+                 * address): its own slot, so the origin is kept (a logger
+                 * handle loaded from a global into a zeroed header); the
+                 * old slot's other bytes stay around it */
+                slot_split(x, s, i, &old, off, size);
+                slot_insert(x, s, off, size, v);
+                return;
+            }
             bytes_of(x, v, size, &nb);
             for (unsigned k = 0; k < size; k++) {
                 unsigned to = (unsigned)(off - sl->off) + k;
