@@ -2,9 +2,9 @@
  * test_functions.c - function discovery (src/analysis/functions.c).
  *
  * kdriver.sys with and without its PDB against tests/fixtures/kdriver/
- * truth.json: the tables below were generated from truth.json's
- * "functions", "etw.api_calls", "etw.sites[].hops" and "call_graph"
- * (python3 one-off; regenerate if the fixture is rebuilt). Then the
+ * truth.json: the tables below are truth.json's "functions",
+ * "etw.api_calls", "etw.sites[].hops" and "call_graph", written by
+ * tests/functions_tables.py (fixtures_test.sh checks they are current). Then the
  * other machines are refused, the other x64 fixtures (udll, the -O2/-Os
  * variants, kwrap/kcaller) keep the set's invariants, and corpus images
  * (ntdll, fltMgr, win32kbase) are discovered within a time bound that is
@@ -18,6 +18,7 @@
 
 #include <time.h>
 
+/* BEGIN truth tables (tests/functions_tables.py) */
 /* truth.json "functions": name, rva */
 /* is_static: a static function has no PDB public, only a module symbol,
  * so it keeps its sub_<rva> name */
@@ -54,10 +55,11 @@ static const struct { const char *name; uint32_t rva; int is_static; } truth_fun
     {"KdpClassicEnable", 0x1930, 0},
     {"KdpClassicUnregister", 0x19a0, 0},
     {"KdpClassicLogWidgetReset", 0x19d0, 0},
-    {"KdpWmiFireWidgetReset", 0x1a30, 0},
-    {"KdpNotifyWidgetReset", 0x1a80, 0},
-    {"_guard_check_icall_nop", 0x1aa0, 0},
-    {"_guard_dispatch_icall_nop", 0x1ab0, 0},
+    {"KdpClassicLogWidgetCleared", 0x1a30, 0},
+    {"KdpWmiFireWidgetReset", 0x1aa0, 0},
+    {"KdpNotifyWidgetReset", 0x1af0, 0},
+    {"_guard_check_icall_nop", 0x1b20, 0},
+    {"_guard_dispatch_icall_nop", 0x1b30, 0},
     {"DriverEntry", 0x5000, 0},
     {"KdpLogDriverLoaded", 0x5070, 0},
     {"KdTlgRegister", 0x50b0, 0},
@@ -79,7 +81,8 @@ static const struct { uint32_t site; const char *function; const char *callee; i
     {0x1821, "KdpTraceTimerExpiration", "EtwTraceKernelEvent", 0},
     {0x19ab, "KdpClassicUnregister", "EtwUnregister", 1},
     {0x1a21, "KdpClassicLogWidgetReset", "IoWMIWriteEvent", 1},
-    {0x1a69, "KdpWmiFireWidgetReset", "IoWMIWriteEvent", 1},
+    {0x1a8c, "KdpClassicLogWidgetCleared", "IoWMIWriteEvent", 1},
+    {0x1ad9, "KdpWmiFireWidgetReset", "IoWMIWriteEvent", 1},
     {0x501e, "DriverEntry", "EtwRegister", 1},
     {0x504c, "DriverEntry", "EtwRegisterClassicProvider", 1},
     {0x5096, "KdpLogDriverLoaded", "EtwWriteString", 1},
@@ -113,6 +116,7 @@ static const struct { const char *function, *calls, *imports; } truth_graph[] = 
     {"KdTlgRegister", "", "EtwRegister EtwSetInformation"},
     {"KdTlgUnregister", "", "EtwUnregister"},
     {"KdpClassicEnable", "", "RtlCompareMemory"},
+    {"KdpClassicLogWidgetCleared", "", "IoWMIWriteEvent"},
     {"KdpClassicLogWidgetReset", "", "IoWMIWriteEvent"},
     {"KdpClassicUnregister", "", "EtwUnregister"},
     {"KdpCreateWidget", "KdpLogWidgetError KdpLogWidgetOpened", "ExAllocatePool2 KeQueryPerformanceCounter"},
@@ -124,7 +128,7 @@ static const struct { const char *function, *calls, *imports; } truth_graph[] = 
     {"KdpLogWidgetError", "", "EtwWriteEx"},
     {"KdpLogWidgetOpened", "McTemplateK0d_EtwWriteTransfer", ""},
     {"KdpLogWidgetReset", "McTemplateK0d_EtwWriteTransfer", ""},
-    {"KdpNotifyWidgetReset", "KdpClassicLogWidgetReset KdpWmiFireWidgetReset", ""},
+    {"KdpNotifyWidgetReset", "KdpClassicLogWidgetCleared KdpClassicLogWidgetReset KdpWmiFireWidgetReset", ""},
     {"KdpQueryDispatch", "KdpQueryStatistics", ""},
     {"KdpQueryStatistics", "KdpLogStatsSnapshot", ""},
     {"KdpTlgServiceCalled", "_tlgWriteTransfer_EtwWriteTransfer", ""},
@@ -140,6 +144,7 @@ static const struct { const char *function, *calls, *imports; } truth_graph[] = 
     {"_tlgEnableCallback", "", ""},
     {"_tlgWriteTransfer_EtwWriteTransfer", "", "EtwWriteTransfer"},
 };
+/* END truth tables */
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
