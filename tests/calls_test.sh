@@ -368,7 +368,14 @@ def check_site(s):
     if not pdb and s["api"] not in imports and s["api"] not in exports:
         return emit("SKIP", desc, "the PDB names the API; without it this is no site")
     why = []
-    e, tlg = instance(H(s["function_rva"]), site, s["api"], s["via"], why)
+    if s["kind"] == "classic" and s["via"]:
+        # a helper taking the event type: the engine settles the header in
+        # the helper (its etw-site), the sites layer takes the type from
+        # each caller (sites_test.py checks that)
+        h = s["hops"][-1]
+        e, tlg = instance(tname_rva[h["function"]], H(h["call_rvas"][0]), s["api"], [], why)
+    else:
+        e, tlg = instance(H(s["function_rva"]), site, s["api"], s["via"], why)
     if e is not None:
         # an export may pass the rest (EventWriteString's string) itself
         if e["status"] != "final" and not (e["status"] == "no-caller" and s["function"] in exports):
@@ -418,6 +425,8 @@ def check_site(s):
             a = role(e, "header")
             b = bytes.fromhex(a["bytes"][:16].replace("..", "ff")) if a and a["kind"] == "stack" and a["bytes"] else b""
             ev = evs[0]
+            if s["via"]:  # the type byte is the helper's parameter: unknown here
+                b = b[:4] + bytes([ev["event_type"]]) + b[5:] if b[4:5] == b"\xff" else b"?"
             if b[4:8] != struct.pack("<BBH", ev["event_type"], ev["level"], ev["event_version"]):
                 why.append("header %s, want type %d level %d version %d" % (
                     json.dumps(a), ev["event_type"], ev["level"], ev["event_version"]))

@@ -671,9 +671,11 @@ static bool registers_classic(const etw_api *api)
  * decoded into class GUID, type, level and version, as far as known.
  * False when the flags say it is no trace event at all (IoWMIWriteEvent
  * of a plain WMI event, without WNODE_FLAG_TRACED_GUID). */
-static bool resolve_header(sctx *x, st_site *s, const sm_instance *in)
+static bool resolve_header(sctx *x, st_site *s, const sm_instance *in,
+                           int *type_param)
 {
     const sm_effect *e = &in->e;
+    *type_param = -1;
     unsigned ha = (unsigned)s->api->event_arg;
     const val *hv = &e->args[ha].v;
     uint8_t h[ETH_SIZE];
@@ -692,6 +694,11 @@ static bool resolve_header(sctx *x, st_site *s, const sm_instance *in)
             memcpy(h + 16 * k, w[k].b, 16);
             known |= (uint64_t)w[k].known << (16 * k);
         }
+        const vs_wide *wf = vs_wide_at(&x->e->vs, e->site_rva, ha);
+        const val *tv = wf ? vs_wide_field(wf, ETH_TYPE, 1) : NULL;
+        if (tv && tv->kind == VAL_PARAM && tv->c == 0 && !tv->flags &&
+            val_param_scale(tv) == 1 && tv->param < VS_ARGS)
+            *type_param = tv->param; /* a helper taking the type */
     } else {
         s->unresolved |= is_param(x, hv) ? ST_R(VALUE_IS_PARAMETER)
                          : hv->kind == VAL_STACK ? ST_R(DESCRIPTOR_PARTIAL)
@@ -744,6 +751,53 @@ static bool resolve_header(sctx *x, st_site *s, const sm_instance *in)
 #undef ETH_KNOWN
     s->has_class_guid = true;
     return true;
+}
+
+/* Sites for a classic write in fn whose header type is parameter a of
+ * fn: one at each call that passes a constant (up to ST_MAX_TLG_UP
+ * callers up, through callers passing their own parameter on), with the
+ * functions passed on the way as via, innermost last. *found is set when
+ * one is pushed. */
+static ew_status classic_types_up(sctx *x, const st_site *base, uint32_t fn,
+                                  unsigned a, unsigned depth,
+                                  const uint32_t *up, unsigned n_up,
+                                  bool *found)
+{
+    const cg_graph *g = &x->e->cg;
+    uint32_t path[ST_MAX_TLG_UP + 1];
+    if (n_up)
+        memcpy(path, up, n_up * sizeof *up);
+    path[n_up] = fn;
+    for (uint32_t r = g->rfirst[fn]; r < g->rfirst[fn + 1]; r++) {
+        uint32_t caller = g->redges[r].fn, site = g->redges[r].site_rva;
+        const vs_call *c = vs_call_at(&x->e->vs, caller, site);
+        if (!c)
+            continue;
+        val alts[VS_MAX_ALT];
+        unsigned na = call_arg_alts(x, c, a, alts);
+        for (unsigned ai = 0; ai < na; ai++) {
+            const val *v = &alts[ai];
+            if (v->kind == VAL_CONST) {
+                st_site s = *base;
+                s.fn = caller;
+                s.site_rva = site;
+                unsigned k = 0;
+                for (unsigned i = n_up + 1; i-- > 0 && k < 8;)
+                    s.via[k++] = path[i];
+                s.n_via = (uint8_t)k;
+                s.has_class = true;
+                s.class_type = (uint8_t)v->c;
+                *found = true;
+                EW_TRY(push_site(x, &s));
+            } else if (v->kind == VAL_PARAM && v->c == 0 && !v->flags &&
+                       val_param_scale(v) == 1 && v->param < VS_ARGS &&
+                       depth + 1 < ST_MAX_TLG_UP) {
+                EW_TRY(classic_types_up(x, base, caller, v->param, depth + 1,
+                                        path, n_up + 1, found));
+            }
+        }
+    }
+    return EW_OK;
 }
 
 static const val *const_arg(const sm_effect *e, unsigned a)
@@ -992,7 +1046,7 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
         }
         return push_site(x, &s);
     }
-    case ETW_API_CLASSIC:
+    case ETW_API_CLASSIC: {
         s.kind = CAT_KIND_CLASSIC;
         if (s.api->provider_arg >= 0) {
             resolve_handle(x, &s, &e->args[s.api->provider_arg].v);
@@ -1002,14 +1056,27 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
                     ? vs_wide_at(&x->e->vs, e->site_rva,
                                  (unsigned)s.api->event_arg)
                     : NULL;
-            if (w)
-                resolve_handle(x, &s, &w->q[ETH_LOGGER / 8]);
+            const val *lv = w ? vs_wide_field(w, ETH_LOGGER, 8) : NULL;
+            if (lv)
+                resolve_handle(x, &s, lv);
             else
                 s.unresolved |= ST_R(HANDLE_UNKNOWN);
         }
-        if (!resolve_header(x, &s, in))
+        int tp;
+        if (!resolve_header(x, &s, in, &tp))
             return EW_OK; /* a WMI event, not ETW */
+        if (tp >= 0 && !s.has_class) {
+            /* the type is a parameter: the callers that pass one */
+            s.unresolved &= ~ST_R(DESCRIPTOR_PARTIAL);
+            bool found = false;
+            EW_TRY(classic_types_up(x, &s, in->fn, (unsigned)tp, 0, NULL, 0,
+                                    &found));
+            if (found)
+                return EW_OK;
+            s.unresolved |= ST_R(VALUE_IS_PARAMETER);
+        }
         return push_site(x, &s);
+    }
     default:
         s.unresolved |= ST_R(VALUE_UNKNOWN);
         return push_site(x, &s);

@@ -726,11 +726,17 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
                     return EW_E_NOMEM;
                 wq->site_rva = c.site_rva;
                 wq->arg = a;
-                for (unsigned k = 0; k < VS_WIDE_CHUNKS * 2; k++) {
-                    val q = stack_read(x, s, v->c + 8 * k, 8);
-                    wq->q[k] = q.kind == VAL_ALT || q.kind == VAL_BYTES
-                                   ? unknown()
-                                   : q;
+                wq->n = 0;
+                int64_t end = v->c + 16 * VS_WIDE_CHUNKS;
+                for (uint32_t i = 0; i < s->n && wq->n < VS_WIDE_FIELDS; i++) {
+                    const slot *sl = &s->s[i];
+                    if (sl->off < v->c || sl->off + (int64_t)sl->size > end ||
+                        sl->v.kind == VAL_ALT || sl->v.kind == VAL_BYTES)
+                        continue;
+                    vs_field *fd = &wq->f[wq->n++];
+                    fd->off = (uint8_t)(sl->off - v->c);
+                    fd->size = (uint8_t)sl->size;
+                    fd->v = sl->v;
                 }
             }
         }
@@ -1501,4 +1507,12 @@ const vs_wide *vs_wide_at(const vs_set *vs, uint32_t site_rva, unsigned a)
                    vs->wides[lo].arg == a
                ? &vs->wides[lo]
                : NULL;
+}
+
+const val *vs_wide_field(const vs_wide *w, unsigned off, unsigned size)
+{
+    for (uint32_t i = 0; i < w->n && i < VS_WIDE_FIELDS; i++)
+        if (w->f[i].off == off && w->f[i].size == size)
+            return &w->f[i].v;
+    return NULL;
 }

@@ -152,13 +152,20 @@ typedef struct vs_store {
     uint32_t fn;       /* index of the storing function in the fn_set */
 } vs_store;
 
-/* The 8-byte values behind a wide pointee (VS_KEEP_WIDE), at offsets 0,
- * 8, ... 40: a field the caller loaded from a global keeps its origin (the
- * logger handle in a kernel classic header) where bytes would not. */
+/* The values stored behind a wide pointee (VS_KEEP_WIDE), field by field
+ * (the frame slots inside it): a field keeps its origin where bytes would
+ * not (the logger handle loaded from a global into a kernel classic
+ * header, an event type that is a parameter). */
+#define VS_WIDE_FIELDS 16
+typedef struct vs_field {
+    uint8_t off, size; /* within the pointee */
+    val v;             /* not VAL_ALT or VAL_BYTES */
+} vs_field;
 typedef struct vs_wide {
     uint32_t site_rva;
     uint32_t arg;
-    val q[VS_WIDE_CHUNKS * 2]; /* no VAL_ALT or VAL_BYTES */
+    uint32_t n; /* fields, by offset; more than VS_WIDE_FIELDS are not kept */
+    vs_field f[VS_WIDE_FIELDS];
 } vs_wide;
 
 typedef struct vs_set {
@@ -199,6 +206,8 @@ const vs_bytes *vs_pointee_wide(const vs_set *vs, const vs_call *c,
 /* The 8-byte values behind wide argument a of the call at site_rva, or
  * NULL. */
 const vs_wide *vs_wide_at(const vs_set *vs, uint32_t site_rva, unsigned a);
+/* The value of the field at off of exactly size bytes, or NULL. */
+const val *vs_wide_field(const vs_wide *w, unsigned off, unsigned size);
 
 /* Builders and comparisons shared with the summaries. */
 val val_make(val_kind kind, int64_t c);
