@@ -857,8 +857,11 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
                 if (s.provider)
                     s.kind = others[k];
             }
-        } else {
-            s.unresolved |= ST_R(GUID_UNKNOWN);
+        } else { /* a wrapper's parameter (EtwRegisterTraceGuidsA), or not
+                    followed */
+            s.unresolved |= why & ST_R(VALUE_IS_PARAMETER)
+                                ? ST_R(VALUE_IS_PARAMETER)
+                                : ST_R(GUID_UNKNOWN);
         }
         if (!s.provider && registers_classic(s.api))
             s.kind = CAT_KIND_CLASSIC;
