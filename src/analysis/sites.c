@@ -672,10 +672,12 @@ static bool registers_classic(const etw_api *api)
  * False when the flags say it is no trace event at all (IoWMIWriteEvent
  * of a plain WMI event, without WNODE_FLAG_TRACED_GUID). */
 static bool resolve_header(sctx *x, st_site *s, const sm_instance *in,
-                           int *type_param)
+                           int *type_param, uint8_t types[VS_MAX_ALT],
+                           unsigned *n_types)
 {
     const sm_effect *e = &in->e;
     *type_param = -1;
+    *n_types = 0;
     unsigned ha = (unsigned)s->api->event_arg;
     const val *hv = &e->args[ha].v;
     uint8_t h[ETH_SIZE];
@@ -699,6 +701,16 @@ static bool resolve_header(sctx *x, st_site *s, const sm_instance *in,
         if (tv && tv->kind == VAL_PARAM && tv->c == 0 && !tv->flags &&
             val_param_scale(tv) == 1 && tv->param < VS_ARGS)
             *type_param = tv->param; /* a helper taking the type */
+        const vs_set *vs = &x->e->vs;
+        const vs_alt *ta = tv && tv->kind == VAL_ALT && tv->c >= 0 &&
+                                   (size_t)tv->c < vs->n_alts
+                               ? &vs->alts[tv->c]
+                               : NULL;
+        for (unsigned i = 0; ta && i < ta->n && *n_types == i; i++)
+            if (ta->v[i].kind == VAL_CONST) /* computed from a flag */
+                types[(*n_types)++] = (uint8_t)ta->v[i].c;
+        if (ta && *n_types != ta->n)
+            *n_types = 0;
     } else {
         s->unresolved |= is_param(x, hv) ? ST_R(VALUE_IS_PARAMETER)
                          : hv->kind == VAL_STACK ? ST_R(DESCRIPTOR_PARTIAL)
@@ -1066,8 +1078,19 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
                 s.unresolved |= ST_R(HANDLE_UNKNOWN);
         }
         int tp;
-        if (!resolve_header(x, &s, in, &tp))
+        uint8_t types[VS_MAX_ALT];
+        unsigned nt;
+        if (!resolve_header(x, &s, in, &tp, types, &nt))
             return EW_OK; /* a WMI event, not ETW */
+        if (nt && !s.has_class) { /* one of several types: a row each */
+            s.unresolved &= ~ST_R(DESCRIPTOR_PARTIAL);
+            s.has_class = true;
+            for (unsigned i = 0; i < nt; i++) {
+                s.class_type = types[i];
+                EW_TRY(push_site(x, &s));
+            }
+            return EW_OK;
+        }
         if (tp >= 0 && !s.has_class) {
             /* the type is a parameter: the callers that pass one */
             s.unresolved &= ~ST_R(DESCRIPTOR_PARTIAL);

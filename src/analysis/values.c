@@ -731,12 +731,19 @@ static ew_status record_call(vctx *x, const vstate *s, const insn *in,
                 for (uint32_t i = 0; i < s->n && wq->n < VS_WIDE_FIELDS; i++) {
                     const slot *sl = &s->s[i];
                     if (sl->off < v->c || sl->off + (int64_t)sl->size > end ||
-                        sl->v.kind == VAL_ALT || sl->v.kind == VAL_BYTES)
+                        sl->v.kind == VAL_BYTES)
                         continue;
                     vs_field *fd = &wq->f[wq->n++];
                     fd->off = (uint8_t)(sl->off - v->c);
                     fd->size = (uint8_t)sl->size;
                     fd->v = sl->v;
+                    if (sl->v.kind == VAL_ALT) { /* out of the local pool */
+                        vs_alt *g = ew_buf_push(&x->alts);
+                        if (!g)
+                            return EW_E_NOMEM;
+                        *g = x->lalts[sl->v.c];
+                        fd->v.c = (int64_t)(x->alts.n - 1);
+                    }
                 }
             }
         }
@@ -842,6 +849,27 @@ static val arith(insn_class cls, const val *a, const val *b, unsigned size)
     }
 }
 
+/* arith over a set of constants (a flag from setcc, then + 2): each
+ * element with the constant; unknown when any result is. */
+static val arith_alt(vctx *x, insn_class cls, const val *a, const val *b,
+                     unsigned size)
+{
+    if (a->kind != VAL_ALT || b->kind != VAL_CONST || size != 1 ||
+        a->c < 0 || (size_t)a->c >= x->n_lalts)
+        return arith(cls, a, b, size); /* bytes only: no loop counters */
+    const vs_alt *in = &x->lalts[a->c];
+    vs_alt out;
+    memset(&out, 0, sizeof out);
+    for (unsigned i = 0; i < in->n; i++) {
+        if (in->v[i].kind != VAL_CONST)
+            return unknown();
+        val r = arith(cls, &in->v[i], b, size);
+        if (r.kind != VAL_CONST || !alt_add(x, &out, &r))
+            return unknown();
+    }
+    return make_alt(x, &out);
+}
+
 static bool same_reg(const insn_op *a, const insn_op *b)
 {
     return a->kind == INSN_OP_REG && b->kind == INSN_OP_REG &&
@@ -937,6 +965,34 @@ static ew_status step(vctx *x, vstate *s, const insn *in)
             op_clobber(x, s, o0);
         }
         break;
+    case INSN_SETCC: /* a flag: 0 or 1 (an event type computed from it) */
+        if (o0) {
+            val zero = val_make(VAL_CONST, 0), one = val_make(VAL_CONST, 1);
+            op_write(x, s, o0, join(x, &zero, &one));
+        }
+        break;
+    case INSN_SBB: /* a flag folded into a value: two results */
+    case INSN_ADC:
+        if (o0 && o1 && in->cls == INSN_SBB && same_reg(o0, o1)) {
+            val zero = val_make(VAL_CONST, 0); /* sbb r, r: 0 or ~0 */
+            val ones = val_make(VAL_CONST, (int64_t)size_mask(o0->size));
+            op_write(x, s, o0, join(x, &zero, &ones));
+        } else if (o0 && o1 && in->n_ops == 2) {
+            /* r -/+ k, and one less / more with the carry */
+            insn_class c = in->cls == INSN_SBB ? INSN_SUB : INSN_ADD;
+            val a = op_read(x, s, o0, o0->size);
+            val b = op_read(x, s, o1, o0->size);
+            val one = val_make(VAL_CONST, 1);
+            val r0 = arith_alt(x, c, &a, &b, o0->size);
+            val r1 = arith_alt(x, c, &r0, &one, o0->size);
+            op_write(x, s, o0,
+                     r0.kind == VAL_CONST && r1.kind == VAL_CONST
+                         ? join(x, &r0, &r1)
+                         : unknown());
+        } else if (o0) {
+            op_clobber(x, s, o0);
+        }
+        break;
     case INSN_CMOV: /* both values are possible */
         if (o0 && o1 && o0->kind == INSN_OP_REG) {
             val a = reg_read(x, s, o0, o0->size);
@@ -980,7 +1036,8 @@ static ew_status step(vctx *x, vstate *s, const insn *in)
         {
             val a = op_read(x, s, o0, o0->size);
             val b = op_read(x, s, o1, o0->size);
-            op_write(x, s, o0, arith((insn_class)in->cls, &a, &b, o0->size));
+            op_write(x, s, o0,
+                     arith_alt(x, (insn_class)in->cls, &a, &b, o0->size));
         }
         break;
     case INSN_PUSH:

@@ -159,7 +159,7 @@ typedef struct vs_store {
 #define VS_WIDE_FIELDS 16
 typedef struct vs_field {
     uint8_t off, size; /* within the pointee */
-    val v;             /* not VAL_ALT or VAL_BYTES */
+    val v;             /* not VAL_BYTES; a VAL_ALT indexes vs_set.alts */
 } vs_field;
 typedef struct vs_wide {
     uint32_t site_rva;

@@ -38,6 +38,9 @@ typedef enum insn_class {
     INSN_HALT,  /* hlt, ud2, int 0x29 (__fastfail): no fall-through */
     INSN_CMOV,  /* cmovcc: op[0] keeps its value or takes op[1]'s */
     INSN_SHL,   /* shl/sal: op[0] <<= op[1] */
+    INSN_SETCC, /* setcc: op[0] (a byte) becomes 0 or 1 */
+    INSN_SBB,   /* sbb: op[0] -= op[1] + CF (sbb r, r: 0 or all ones) */
+    INSN_ADC,   /* adc: op[0] += op[1] + CF */
     INSN_CLASS_COUNT
 } insn_class;
 

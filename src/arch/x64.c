@@ -53,6 +53,8 @@ static uint8_t classify(const ZydisDecodedInstruction *zi)
     case ZYDIS_MNEMONIC_AND: return INSN_AND;
     case ZYDIS_MNEMONIC_OR: return INSN_OR;
     case ZYDIS_MNEMONIC_SHL: return INSN_SHL; /* Zydis decodes sal as shl */
+    case ZYDIS_MNEMONIC_SBB: return INSN_SBB;
+    case ZYDIS_MNEMONIC_ADC: return INSN_ADC;
     case ZYDIS_MNEMONIC_XOR:
     /* vector xor: the analysis only uses "xor x, x" (zeroing idiom) */
     case ZYDIS_MNEMONIC_XORPS: case ZYDIS_MNEMONIC_XORPD:
@@ -78,6 +80,8 @@ static uint8_t classify(const ZydisDecodedInstruction *zi)
         return INSN_JCC;
     if (zi->meta.category == ZYDIS_CATEGORY_CMOV)
         return INSN_CMOV;
+    if (zi->meta.category == ZYDIS_CATEGORY_SETCC)
+        return INSN_SETCC;
     return INSN_OTHER;
 }
 
@@ -233,6 +237,6 @@ const char *insn_class_name(unsigned cls)
     static const char *const names[INSN_CLASS_COUNT] = {
         "other", "call", "jmp", "jcc", "ret", "mov", "lea", "movzx",
         "add", "sub", "and", "or", "xor", "push", "pop", "store", "vmov",
-        "int3", "halt", "cmov", "shl"};
+        "int3", "halt", "cmov", "shl", "setcc", "sbb", "adc"};
     return cls < INSN_CLASS_COUNT ? names[cls] : "?";
 }
