@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const etw_api apis[] = {
-#define X(name, kind, parg, earg) {#name, kind, parg, earg},
+#define X(name, kind, parg, earg, flags) {#name, kind, parg, earg, flags},
 #include "etw_api_list.h"
 #undef X
 };
@@ -82,9 +82,9 @@ unsigned etw_api_arg_mask(const etw_api *api)
         break;
     case ETW_API_SUPPORT: /* EtwSetInformation's class and data; the
                              classic GetTrace* take the handle alone */
-        if (strncmp(api->name, "GetTrace", 8) != 0)
+        if (!(api->flags & ETW_API_F_CLASSIC))
             m |= 0x7u;
-        else if (etw_api_returns_logger(api))
+        else if (api->flags & ETW_API_F_RETURNS_LOGGER)
             m |= 0x1u; /* the WNODE_HEADER* the handle comes from */
         break;
     default:
@@ -117,5 +117,5 @@ int etw_api_callback_arg(const etw_api *api)
 
 bool etw_api_returns_logger(const etw_api *api)
 {
-    return api && strcmp(api->name, "GetTraceLoggerHandle") == 0;
+    return api && (api->flags & ETW_API_F_RETURNS_LOGGER);
 }

@@ -26,11 +26,28 @@ typedef enum etw_api_kind {
     ETW_API_KIND_COUNT
 } etw_api_kind;
 
+/* etw_api.flags: classic (MOF) providers' APIs, and how their logger
+ * handle and event header differ from TraceEvent's */
+#define ETW_API_F_CLASSIC 0x1u   /* registers, writes for or serves a classic
+                                    provider (RegisterTraceGuids, TraceEvent,
+                                    GetTrace*, EtwRegisterClassicProvider) */
+#define ETW_API_F_RETURNS_LOGGER 0x2u /* returns a logger handle
+                                         (GetTraceLoggerHandle) */
+#define ETW_API_F_CALLBACK_LOGGER 0x4u /* its enable callback is given the
+                                          logger and keeps it (the kernel's
+                                          EtwRegisterClassicProvider) */
+#define ETW_API_F_WNODE 0x8u     /* IoWMIWriteEvent: a trace event only with
+                                    WNODE_FLAG_TRACED_GUID; the logger is in
+                                    the header (HistoricalContext) */
+#define ETW_API_F_INSTANCE 0x10u /* EVENT_INSTANCE_HEADER: a registration
+                                    handle, not the class GUID, at 24 */
+
 typedef struct etw_api {
     const char *name;
     etw_api_kind kind;
     int provider_arg; /* 0-based; -1 none */
     int event_arg;    /* 0-based; -1 none */
+    unsigned flags;   /* ETW_API_F_* */
 } etw_api;
 
 /* The entry for name, or NULL. Names are compared exactly, except that a
@@ -52,7 +69,8 @@ int etw_api_handle_out_arg(const etw_api *api);
  * 0 (RegisterTraceGuids' RequestAddress), 1 (Etw/EventRegister), 2
  * (EtwRegisterClassicProvider, *NotificationRegister), or -1. */
 int etw_api_callback_arg(const etw_api *api);
-/* Does api return a classic logger handle (GetTraceLoggerHandle)? */
+/* Does api return a classic logger handle (GetTraceLoggerHandle)? NULL:
+ * no. */
 bool etw_api_returns_logger(const etw_api *api);
 
 #endif

@@ -649,8 +649,7 @@ static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
 /* Does api register a classic (MOF / WPP) provider? */
 static bool registers_classic(const etw_api *api)
 {
-    return etw_api_callback_arg(api) == 0 || /* RegisterTraceGuids */
-           strcmp(api->name, "EtwRegisterClassicProvider") == 0;
+    return api->kind == ETW_API_REGISTER && (api->flags & ETW_API_F_CLASSIC);
 }
 
 /* EVENT_TRACE_HEADER (evntrace.h; FORMATS.md §5.2): Class.Type at 4,
@@ -725,8 +724,7 @@ static bool resolve_header(sctx *x, st_site *s, const sm_instance *in,
     }
     uint32_t flags;
     memcpy(&flags, h + ETH_FLAGS, 4);
-    if (!(flags & WNODE_FLAG_TRACED_GUID) &&
-        strcmp(s->api->name, "IoWMIWriteEvent") == 0)
+    if (!(flags & WNODE_FLAG_TRACED_GUID) && (s->api->flags & ETW_API_F_WNODE))
         return false;
     s->event_by = "trace-header";
     if (ETH_KNOWN(ETH_TYPE, 1)) {
@@ -744,7 +742,7 @@ static bool resolve_header(sctx *x, st_site *s, const sm_instance *in,
         s->class_version = (uint16_t)(h[ETH_VERSION] | h[ETH_VERSION + 1] << 8);
     }
     uint32_t g;
-    if (strstr(s->api->name, "Instance")) {
+    if (s->api->flags & ETW_API_F_INSTANCE) {
         /* EVENT_INSTANCE_HEADER: a RegHandle of the registration's
          * TRACE_GUID_REGISTRATION array at 24, not a GUID */
         s->unresolved |= ST_R(GUID_UNKNOWN);
@@ -909,7 +907,7 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
                                                      : ST_SUPPORT;
         if (s.api->provider_arg >= 0)
             resolve_handle(x, &s, &e->args[s.api->provider_arg].v);
-        if (strncmp(s.api->name, "GetTrace", 8) == 0) /* EVNTRACE */
+        if (s.api->flags & ETW_API_F_CLASSIC) /* GetTrace* */
             s.kind = CAT_KIND_CLASSIC;
         if (etw_api_returns_logger(s.api)) {
             /* in a control callback: the registration passing it */
@@ -1198,9 +1196,8 @@ static ew_status collect_registrations(sctx *x)
         memcpy(re.guid, g, 16);
         if (ca >= 0 && ca < VS_ARGS && e->args[ca].v.kind == VAL_ADDR &&
             registers_classic(api))
-            logger_registrations(
-                x, &re, e->args[ca].v.c,
-                strcmp(api->name, "EtwRegisterClassicProvider") == 0);
+            logger_registrations(x, &re, e->args[ca].v.c,
+                                 (api->flags & ETW_API_F_CALLBACK_LOGGER) != 0);
         const val *hv = ha >= 0 && ha < VS_ARGS ? &e->args[ha].v : NULL;
         if (!hv || (hv->kind != VAL_ADDR && hv->kind != VAL_STACK) ||
             x->n_regs + 2 > x->cap_regs)
