@@ -445,62 +445,89 @@ static const cat_event *tlg_event_in_call(const sctx *x, uint32_t fn,
     return NULL;
 }
 
-/* Sites for the TraceLogging event blobs that reach the call at (fn,
- * site) through the arguments in mask: a blob's address there, or a
- * parameter of fn whose callers pass one (up to ST_MAX_TLG_UP levels).
+/* What values_up gives its visitor: one value an argument has at the call
+ * (fn, site), na alternatives there, depth callers above the first call;
  * up[0..n_up) are the functions passed on the way up, innermost first. */
-static ew_status tlg_events_up(sctx *x, const st_site *base, uint32_t fn,
-                               uint32_t site, unsigned mask, unsigned depth,
-                               const uint32_t *up, unsigned n_up)
+typedef ew_status (*up_visit)(sctx *x, void *ctx, const st_site *base,
+                              uint32_t fn, uint32_t site, const val *v,
+                              unsigned na, unsigned depth,
+                              const uint32_t *up, unsigned n_up);
+
+/* The values of the arguments in mask at the call at (fn, site): each
+ * alternative goes to visit, except a parameter of fn, which is followed
+ * to fn's callers (up to ST_MAX_TLG_UP levels): a TraceLogging event blob
+ * or an event type passed down through helpers. */
+static ew_status values_up(sctx *x, const st_site *base, uint32_t fn,
+                           uint32_t site, unsigned mask, unsigned depth,
+                           const uint32_t *up, unsigned n_up, up_visit visit,
+                           void *ctx)
 {
     const vs_call *c = vs_call_at(&x->e->vs, fn, site);
     if (!c)
         return EW_OK;
-    uint32_t path[ST_MAX_TLG_UP + 1];
+    uint32_t path[ST_MAX_TLG_UP + 2];
     for (unsigned a = 0; a < VS_ARGS; a++) {
         if (!(mask & (1u << a)))
             continue;
         val alts[VS_MAX_ALT];
         unsigned na = call_arg_alts(x, c, a, alts);
         for (unsigned ai = 0; ai < na; ai++) {
-        const val *v = &alts[ai];
-        const cat_event *ev =
-            v->kind == VAL_ADDR && (depth > 0 || na > 1) ? tlg_event_at(x, v->c)
-                                                         : NULL;
-        if (ev) {
-            st_site s = *base;
-            s.fn = fn;
-            s.site_rva = site;
-            /* via: the functions passed on the way up (outermost first),
-             * then the wrappers below the first site */
-            unsigned k = 0;
-            for (unsigned i = n_up; i-- > 0 && k < 8;)
-                s.via[k++] = up[i];
-            for (unsigned i = 0; i < base->n_via && k < 8; i++)
-                s.via[k++] = base->via[i];
-            s.n_via = (uint8_t)k;
-            s.event = ev;
-            s.has_descriptor_rva = true;
-            s.descriptor_rva = (uint32_t)v->c;
-            s.event_symbol = symbol_at(x, ev->source_rva);
-            s.event_by = "tracelogging-blob";
-            EW_TRY(push_site(x, &s));
-            continue;
-        }
-        if (v->kind != VAL_PARAM || v->c != 0 || v->param >= VS_ARGS ||
-            depth >= ST_MAX_TLG_UP)
-            continue;
-        const cg_graph *g = &x->e->cg;
-        if (n_up)
-            memcpy(path, up, n_up * sizeof *up);
-        path[n_up] = fn;
-        for (uint32_t r = g->rfirst[fn]; r < g->rfirst[fn + 1]; r++)
-            EW_TRY(tlg_events_up(x, base, g->redges[r].fn,
+            const val *v = &alts[ai];
+            if (v->kind != VAL_PARAM || v->c != 0 || v->param >= VS_ARGS) {
+                EW_TRY(visit(x, ctx, base, fn, site, v, na, depth, up, n_up));
+                continue;
+            }
+            if (depth >= ST_MAX_TLG_UP || n_up > ST_MAX_TLG_UP)
+                continue;
+            const cg_graph *g = &x->e->cg;
+            if (n_up)
+                memcpy(path, up, n_up * sizeof *up);
+            path[n_up] = fn;
+            for (uint32_t r = g->rfirst[fn]; r < g->rfirst[fn + 1]; r++)
+                EW_TRY(values_up(x, base, g->redges[r].fn,
                                  g->redges[r].site_rva, 1u << v->param,
-                                 depth + 1, path, n_up + 1));
+                                 depth + 1, path, n_up + 1, visit, ctx));
         }
     }
     return EW_OK;
+}
+
+/* A site at (fn, site) from base: via is the functions passed on the way
+ * up (outermost first), then the wrappers below the first site. */
+static st_site site_up(const st_site *base, uint32_t fn, uint32_t site,
+                       const uint32_t *up, unsigned n_up)
+{
+    st_site s = *base;
+    s.fn = fn;
+    s.site_rva = site;
+    unsigned k = 0;
+    for (unsigned i = n_up; i-- > 0 && k < 8;)
+        s.via[k++] = up[i];
+    for (unsigned i = 0; i < base->n_via && k < 8; i++)
+        s.via[k++] = base->via[i];
+    s.n_via = (uint8_t)k;
+    return s;
+}
+
+/* values_up visitor: a TraceLogging event blob's address. */
+static ew_status tlg_blob_visit(sctx *x, void *ctx, const st_site *base,
+                                uint32_t fn, uint32_t site, const val *v,
+                                unsigned na, unsigned depth,
+                                const uint32_t *up, unsigned n_up)
+{
+    (void)ctx;
+    const cat_event *ev =
+        v->kind == VAL_ADDR && (depth > 0 || na > 1) ? tlg_event_at(x, v->c)
+                                                     : NULL;
+    if (!ev)
+        return EW_OK;
+    st_site s = site_up(base, fn, site, up, n_up);
+    s.event = ev;
+    s.has_descriptor_rva = true;
+    s.descriptor_rva = (uint32_t)v->c;
+    s.event_symbol = symbol_at(x, ev->source_rva);
+    s.event_by = "tracelogging-blob";
+    return push_site(x, &s);
 }
 
 /* The TraceLogging event blob that holds rva (from its type byte up to
@@ -599,8 +626,8 @@ static ew_status resolve_write(sctx *x, st_site *base, const sm_effect *e)
             return push_site(x, base);
         }
         size_t before = x->sites.n;
-        EW_TRY(tlg_events_up(x, base, base->fn, base->site_rva, 0xFFu, 0,
-                             NULL, 0));
+        EW_TRY(values_up(x, base, base->fn, base->site_rva, 0xFFu, 0, NULL, 0,
+                         tlg_blob_visit, NULL));
         if (x->sites.n > before)
             return EW_OK;
         EW_TRY(tlg_event_in_code(x, base->fn, &ev, &rva));
@@ -763,51 +790,22 @@ static bool resolve_header(sctx *x, st_site *s, const sm_instance *in,
     return true;
 }
 
-/* Sites for a classic write in fn whose header type is parameter a of
- * fn: one at each call that passes a constant (up to ST_MAX_TLG_UP
- * callers up, through callers passing their own parameter on), with the
- * functions passed on the way as via, innermost last. *found is set when
- * one is pushed. */
-static ew_status classic_types_up(sctx *x, const st_site *base, uint32_t fn,
-                                  unsigned a, unsigned depth,
-                                  const uint32_t *up, unsigned n_up,
-                                  bool *found)
+/* values_up visitor: a constant event type for a classic write (ctx: a
+ * bool set when a site is pushed). */
+static ew_status classic_type_visit(sctx *x, void *ctx, const st_site *base,
+                                    uint32_t fn, uint32_t site, const val *v,
+                                    unsigned na, unsigned depth,
+                                    const uint32_t *up, unsigned n_up)
 {
-    const cg_graph *g = &x->e->cg;
-    uint32_t path[ST_MAX_TLG_UP + 1];
-    if (n_up)
-        memcpy(path, up, n_up * sizeof *up);
-    path[n_up] = fn;
-    for (uint32_t r = g->rfirst[fn]; r < g->rfirst[fn + 1]; r++) {
-        uint32_t caller = g->redges[r].fn, site = g->redges[r].site_rva;
-        const vs_call *c = vs_call_at(&x->e->vs, caller, site);
-        if (!c)
-            continue;
-        val alts[VS_MAX_ALT];
-        unsigned na = call_arg_alts(x, c, a, alts);
-        for (unsigned ai = 0; ai < na; ai++) {
-            const val *v = &alts[ai];
-            if (v->kind == VAL_CONST) {
-                st_site s = *base;
-                s.fn = caller;
-                s.site_rva = site;
-                unsigned k = 0;
-                for (unsigned i = n_up + 1; i-- > 0 && k < 8;)
-                    s.via[k++] = path[i];
-                s.n_via = (uint8_t)k;
-                s.has_class = true;
-                s.class_type = (uint8_t)v->c;
-                *found = true;
-                EW_TRY(push_site(x, &s));
-            } else if (v->kind == VAL_PARAM && v->c == 0 && !v->flags &&
-                       val_param_scale(v) == 1 && v->param < VS_ARGS &&
-                       depth + 1 < ST_MAX_TLG_UP) {
-                EW_TRY(classic_types_up(x, base, caller, v->param, depth + 1,
-                                        path, n_up + 1, found));
-            }
-        }
-    }
-    return EW_OK;
+    (void)na;
+    (void)depth;
+    if (v->kind != VAL_CONST)
+        return EW_OK;
+    st_site s = site_up(base, fn, site, up, n_up);
+    s.has_class = true;
+    s.class_type = (uint8_t)v->c;
+    *(bool *)ctx = true;
+    return push_site(x, &s);
 }
 
 static const val *const_arg(const sm_effect *e, unsigned a)
@@ -1090,11 +1088,15 @@ static ew_status resolve_instance(sctx *x, const sm_instance *in)
             return EW_OK;
         }
         if (tp >= 0 && !s.has_class) {
-            /* the type is a parameter: the callers that pass one */
+            /* the type is a parameter: the callers that pass one, each a
+             * site (via the helper) */
             s.unresolved &= ~ST_R(DESCRIPTOR_PARTIAL);
             bool found = false;
-            EW_TRY(classic_types_up(x, &s, in->fn, (unsigned)tp, 0, NULL, 0,
-                                    &found));
+            const cg_graph *g = &x->e->cg;
+            for (uint32_t r = g->rfirst[in->fn]; r < g->rfirst[in->fn + 1]; r++)
+                EW_TRY(values_up(x, &s, g->redges[r].fn, g->redges[r].site_rva,
+                                 1u << tp, 1, &in->fn, 1, classic_type_visit,
+                                 &found));
             if (found)
                 return EW_OK;
             s.unresolved |= ST_R(VALUE_IS_PARAMETER);
